@@ -1,0 +1,56 @@
+#pragma once
+// GuestMemory: the guest's RAM as host mmap-backed regions, addressed by guest physical address.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace machina::core {
+
+/// One contiguous block of guest RAM backed by an anonymous host mapping.
+struct RamRegion {
+    uint64_t gpa = 0;      ///< guest physical base address
+    uint64_t size = 0;     ///< length in bytes (a multiple of the host page size)
+    uint8_t* host = nullptr; ///< host address of byte 0
+    std::string name;      ///< for messages ("ram", "rom")
+};
+
+/// The set of RAM regions of one machine. Regions are added during board set-up and never move,
+/// so host pointers handed out stay valid for the life of the GuestMemory.
+class GuestMemory {
+  public:
+    GuestMemory() = default;
+    GuestMemory(const GuestMemory&) = delete;
+    GuestMemory& operator=(const GuestMemory&) = delete;
+    ~GuestMemory();
+
+    /// Maps `size` bytes of zeroed host memory at guest address `gpa`. Rejects empty, unaligned,
+    /// wrapping or overlapping regions with an error naming both regions.
+    Result<void> add_ram(uint64_t gpa, uint64_t size, std::string name);
+
+    /// Host pointer to [gpa, gpa+len) when it lies entirely in one region, else nullptr.
+    uint8_t* host_ptr(uint64_t gpa, uint64_t len = 1) const;
+
+    /// The region containing `gpa`, or nullptr.
+    const RamRegion* find(uint64_t gpa) const;
+
+    /// Copies `len` bytes out of guest memory; an error names the address when any byte is not RAM.
+    Result<void> read(uint64_t gpa, void* dst, size_t len) const;
+
+    /// Copies `len` bytes into guest memory; an error names the address when any byte is not RAM.
+    Result<void> write(uint64_t gpa, const void* src, size_t len);
+
+    /// All regions, sorted by address.
+    const std::vector<RamRegion>& regions() const { return m_regions; }
+
+    /// Total bytes of RAM.
+    uint64_t total_size() const;
+
+  private:
+    std::vector<RamRegion> m_regions;
+};
+
+} // namespace machina::core
