@@ -30,7 +30,9 @@ constexpr int64_t sign_extend(uint64_t value, unsigned width) {
 }
 
 /// True when `value` is a multiple of `align` (a power of two).
-constexpr bool is_aligned(uint64_t value, uint64_t align) { return (value & (align - 1)) == 0; }
+constexpr bool is_aligned(uint64_t value, uint64_t align) {
+    return (value & (align - 1)) == 0;
+}
 
 /// Rounds `value` up to a multiple of `align` (a power of two).
 constexpr uint64_t align_up(uint64_t value, uint64_t align) {
@@ -38,7 +40,9 @@ constexpr uint64_t align_up(uint64_t value, uint64_t align) {
 }
 
 /// Rounds `value` down to a multiple of `align` (a power of two).
-constexpr uint64_t align_down(uint64_t value, uint64_t align) { return value & ~(align - 1); }
+constexpr uint64_t align_down(uint64_t value, uint64_t align) {
+    return value & ~(align - 1);
+}
 
 /// True when [a, a+alen) and [b, b+blen) share a byte. Lengths must be non-zero.
 constexpr bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {

@@ -13,10 +13,14 @@ static_assert(std::endian::native == std::endian::little, "machina hosts are lit
 /// Reverses the bytes of an unsigned integer (std::byteswap is C++23).
 template <typename T>
 constexpr T byte_swap(T v) {
-    if constexpr (sizeof(T) == 1) return v;
-    else if constexpr (sizeof(T) == 2) return T(__builtin_bswap16(uint16_t(v)));
-    else if constexpr (sizeof(T) == 4) return T(__builtin_bswap32(uint32_t(v)));
-    else return T(__builtin_bswap64(uint64_t(v)));
+    if constexpr (sizeof(T) == 1)
+        return v;
+    else if constexpr (sizeof(T) == 2)
+        return T(__builtin_bswap16(uint16_t(v)));
+    else if constexpr (sizeof(T) == 4)
+        return T(__builtin_bswap32(uint32_t(v)));
+    else
+        return T(__builtin_bswap64(uint64_t(v)));
 }
 
 /// Reads a little-endian T from possibly unaligned memory.

@@ -39,9 +39,12 @@ Level current_level() {
     Level from_env = Level::Warn;
     if (const char* env = std::getenv("MACHINA_LOG")) {
         std::string_view v = env;
-        if (v == "debug") from_env = Level::Debug;
-        else if (v == "info") from_env = Level::Info;
-        else if (v == "error") from_env = Level::Error;
+        if (v == "debug")
+            from_env = Level::Debug;
+        else if (v == "info")
+            from_env = Level::Info;
+        else if (v == "error")
+            from_env = Level::Error;
     }
     g_level.store(static_cast<int>(from_env), std::memory_order_relaxed);
     return from_env;
@@ -70,13 +73,18 @@ Result<uint32_t> parse_categories(std::string_view spec) {
 
 std::string categories_help() {
     std::string out = "Log items (comma separated):\n";
-    for (const auto& c : kCategories) out += fmt::format("{:<14}{}\n", c.name, c.help);
+    for (const auto& c : kCategories)
+        out += fmt::format("{:<14}{}\n", c.name, c.help);
     return out;
 }
 
-void set_categories(uint32_t mask) { g_mask.store(mask, std::memory_order_relaxed); }
+void set_categories(uint32_t mask) {
+    g_mask.store(mask, std::memory_order_relaxed);
+}
 
-bool enabled(uint32_t mask) { return (g_mask.load(std::memory_order_relaxed) & mask) != 0; }
+bool enabled(uint32_t mask) {
+    return (g_mask.load(std::memory_order_relaxed) & mask) != 0;
+}
 
 Result<void> set_log_file(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "w");
@@ -87,9 +95,13 @@ Result<void> set_log_file(const std::string& path) {
     return ok();
 }
 
-void set_level(Level level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_level(Level level) {
+    g_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
-std::FILE* log_stream() { return g_stream ? g_stream : stderr; }
+std::FILE* log_stream() {
+    return g_stream ? g_stream : stderr;
+}
 
 void write(Level level, std::string_view text) {
     if (static_cast<int>(level) > static_cast<int>(current_level())) return;

@@ -28,9 +28,9 @@ struct Error {
     template <typename... Args>
     static Error from_errno(fmt::format_string<Args...> f, Args&&... args) {
         int e = errno;
-        return Error{fmt::format("{}: {}", fmt::format(f, std::forward<Args>(args)...),
-                                 std::strerror(e)),
-                     e};
+        return Error{
+            fmt::format("{}: {}", fmt::format(f, std::forward<Args>(args)...), std::strerror(e)),
+            e};
     }
     /// Prefixes the message with context ("loading kernel: ...").
     Error context(std::string_view what) && {
@@ -106,7 +106,9 @@ class [[nodiscard]] Result<void> {
 };
 
 /// Shorthand for a successful Result<void>.
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+    return {};
+}
 
 } // namespace machina
 

@@ -23,9 +23,9 @@ class MmioDevice {
 
 /// What happened to an access routed through an AddressSpace.
 enum class AccessStatus {
-    Ok,          ///< a device handled it
-    Unmapped,    ///< no device at that address (or the access ran past the device's end)
-    BadSize,     ///< the device does not accept that access size
+    Ok,       ///< a device handled it
+    Unmapped, ///< no device at that address (or the access ran past the device's end)
+    BadSize,  ///< the device does not accept that access size
 };
 
 /// Access sizes a mapping accepts, in bytes (powers of two between 1 and 8).

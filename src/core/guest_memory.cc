@@ -11,7 +11,8 @@
 namespace machina::core {
 
 GuestMemory::~GuestMemory() {
-    for (auto& r : m_regions) ::munmap(r.host, r.size);
+    for (auto& r : m_regions)
+        ::munmap(r.host, r.size);
 }
 
 Result<void> GuestMemory::add_ram(uint64_t gpa, uint64_t size, std::string name) {
@@ -22,8 +23,8 @@ Result<void> GuestMemory::add_ram(uint64_t gpa, uint64_t size, std::string name)
         return Error::make("RAM region '{}' at {:#x} size {:#x} is not page-aligned", name, gpa,
                            size);
     if (!checked_add(gpa, size - 1, &end))
-        return Error::make("RAM region '{}' at {:#x} size {:#x} wraps the address space", name,
-                           gpa, size);
+        return Error::make("RAM region '{}' at {:#x} size {:#x} wraps the address space", name, gpa,
+                           size);
     for (const auto& r : m_regions) {
         if (ranges_overlap(gpa, size, r.gpa, r.size))
             return Error::make("RAM region '{}' [{:#x}, {:#x}) overlaps '{}' [{:#x}, {:#x})", name,
@@ -93,7 +94,8 @@ Result<void> GuestMemory::write(uint64_t gpa, const void* src, size_t len) {
 
 uint64_t GuestMemory::total_size() const {
     uint64_t total = 0;
-    for (const auto& r : m_regions) total += r.size;
+    for (const auto& r : m_regions)
+        total += r.size;
     return total;
 }
 

@@ -12,10 +12,10 @@ namespace machina::core {
 
 /// One contiguous block of guest RAM backed by an anonymous host mapping.
 struct RamRegion {
-    uint64_t gpa = 0;      ///< guest physical base address
-    uint64_t size = 0;     ///< length in bytes (a multiple of the host page size)
+    uint64_t gpa = 0;        ///< guest physical base address
+    uint64_t size = 0;       ///< length in bytes (a multiple of the host page size)
     uint8_t* host = nullptr; ///< host address of byte 0
-    std::string name;      ///< for messages ("ram", "rom")
+    std::string name;        ///< for messages ("ram", "rom")
 };
 
 /// The set of RAM regions of one machine. Regions are added during board set-up and never move,

@@ -23,7 +23,8 @@ Result<int> doubled_with_context(int v) {
 }
 
 Result<void> check_all(std::initializer_list<int> values) {
-    for (int v : values) TRY(parse_positive(v));
+    for (int v : values)
+        TRY(parse_positive(v));
     return ok();
 }
 

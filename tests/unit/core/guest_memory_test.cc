@@ -15,8 +15,7 @@ TEST(GuestMemory, AddsAndTranslates) {
     uint8_t* p = mem.host_ptr(0x8000'0010, 4);
     ASSERT_NE(p, nullptr);
     EXPECT_EQ(p[0], 0); // zero-filled
-    EXPECT_EQ(mem.host_ptr(0x8000'0000 + 16 * kMiB - 4, 4) + 4,
-              mem.regions()[0].host + 16 * kMiB);
+    EXPECT_EQ(mem.host_ptr(0x8000'0000 + 16 * kMiB - 4, 4) + 4, mem.regions()[0].host + 16 * kMiB);
     EXPECT_EQ(mem.total_size(), 16 * kMiB);
 }
 
