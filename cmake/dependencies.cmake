@@ -2,7 +2,12 @@
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBFDT IMPORTED_TARGET libfdt)
+# libfdt ships no pkg-config file on Debian 12: find it by hand.
+find_path(LIBFDT_INCLUDE_DIR libfdt.h REQUIRED)
+find_library(LIBFDT_LIBRARY fdt REQUIRED)
+add_library(machina::fdt UNKNOWN IMPORTED)
+set_target_properties(machina::fdt PROPERTIES IMPORTED_LOCATION ${LIBFDT_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${LIBFDT_INCLUDE_DIR})
 pkg_check_modules(SLIRP IMPORTED_TARGET slirp)
 pkg_check_modules(URING IMPORTED_TARGET liburing)
 find_path(XBYAK_INCLUDE_DIR xbyak/xbyak.h)

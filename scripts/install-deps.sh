@@ -14,7 +14,7 @@ packages=(
   # guests: RISC-V cross toolchain and sysroot, x86 assembler
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross nasm
   # reference emulators and firmware (bench/ and integration tests compare against them)
-  qemu-user qemu-system-misc qemu-utils opensbi u-boot-qemu e2fsprogs
+  qemu-user qemu-system-misc qemu-utils opensbi u-boot-qemu e2fsprogs device-tree-compiler
   # packaging
   dpkg-dev file
 )
