@@ -8,7 +8,12 @@ find_library(LIBFDT_LIBRARY fdt REQUIRED)
 add_library(machina::fdt UNKNOWN IMPORTED)
 set_target_properties(machina::fdt PROPERTIES IMPORTED_LOCATION ${LIBFDT_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${LIBFDT_INCLUDE_DIR})
-pkg_check_modules(SLIRP IMPORTED_TARGET slirp)
+# slirp.pc drags in glib's pkg-config files, which libslirp's own headers do not need.
+find_path(SLIRP_INCLUDE_DIR slirp/libslirp.h REQUIRED)
+find_library(SLIRP_LIBRARY slirp REQUIRED)
+add_library(machina::slirp UNKNOWN IMPORTED)
+set_target_properties(machina::slirp PROPERTIES IMPORTED_LOCATION ${SLIRP_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${SLIRP_INCLUDE_DIR})
 pkg_check_modules(URING IMPORTED_TARGET liburing)
 find_path(XBYAK_INCLUDE_DIR xbyak/xbyak.h)
 find_package(nlohmann_json 3 QUIET)

@@ -74,7 +74,11 @@ void VirtioDevice::drain_queue(unsigned index,
         if (m_broken) return;
         q.push(chain.head, written);
     }
-    if (q.should_interrupt() && m_interrupt) m_interrupt(kInterruptUsedBuffer);
+    interrupt_if_needed(index);
+}
+
+void VirtioDevice::interrupt_if_needed(unsigned index) {
+    if (queue(index).should_interrupt() && m_interrupt) m_interrupt(kInterruptUsedBuffer);
 }
 
 void VirtioDevice::notify_config_change() {

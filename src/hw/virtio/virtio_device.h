@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -71,8 +72,14 @@ class VirtioDevice {
     /// wrote into the chain, then interrupts the driver if it wants one. Stops at a broken ring.
     void drain_queue(unsigned index, const std::function<uint32_t(const DescriptorChain&)>& handle);
 
+    /// Interrupts the driver for buffers pushed on queue `index`, unless it suppressed that.
+    void interrupt_if_needed(unsigned index);
+
     /// Raises a configuration-change interrupt.
     void notify_config_change();
+
+    /// Serializes the transport (vCPU threads) and backends (I/O threads) on this device.
+    std::recursive_mutex& mutex() { return m_mutex; }
 
   protected:
     core::GuestMemory& memory() { return *m_memory; }
@@ -80,6 +87,7 @@ class VirtioDevice {
   private:
     void reset();
 
+    std::recursive_mutex m_mutex;
     core::GuestMemory* m_memory = nullptr;
     InterruptSink m_interrupt;
     std::vector<std::unique_ptr<Virtqueue>> m_queues;

@@ -55,7 +55,7 @@ VirtioMmio::VirtioMmio(VirtioDevice& device, core::GuestMemory& memory, core::Ir
 }
 
 void VirtioMmio::raise(uint32_t bits) {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_device.mutex());
     if (bits & kInterruptConfigChange) m_config_generation++;
     m_interrupt_status |= bits;
     m_irq.set(m_interrupt_status != 0);
@@ -67,7 +67,7 @@ Virtqueue* VirtioMmio::selected_queue() {
 }
 
 uint64_t VirtioMmio::read(uint64_t offset, unsigned size) {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_device.mutex());
     if (offset >= kConfig) {
         uint64_t config_offset = offset - kConfig;
         if (config_offset + size > m_device.config_size()) {
@@ -86,7 +86,7 @@ uint64_t VirtioMmio::read(uint64_t offset, unsigned size) {
 }
 
 void VirtioMmio::write(uint64_t offset, unsigned size, uint64_t value) {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_device.mutex());
     if (offset >= kConfig) {
         uint64_t config_offset = offset - kConfig;
         if (config_offset + size <= m_device.config_size())

@@ -2,8 +2,6 @@
 // VirtioMmio: the virtio-mmio version 2 transport (virtio 1.2 §4.2): a 0x200-byte register
 // window per device, one interrupt line. Boards map it into an AddressSpace and wire the line.
 
-#include <mutex>
-
 #include "core/address_space.h"
 #include "core/irq_line.h"
 #include "hw/virtio/virtio_device.h"
@@ -33,7 +31,6 @@ class VirtioMmio final : public core::MmioDevice {
 
     VirtioDevice& m_device;
     core::IrqLine& m_irq;
-    std::recursive_mutex m_mutex; ///< device work can raise interrupts while a write is handled
     uint32_t m_device_features_sel = 0;
     uint32_t m_driver_features_sel = 0;
     uint64_t m_driver_features = 0;
