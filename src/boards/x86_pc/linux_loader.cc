@@ -23,8 +23,7 @@ bool is_elf(const std::vector<uint8_t>& image) {
            image[3] == 'F';
 }
 
-Result<SetupHeader> parse_setup_header(const std::vector<uint8_t>& image,
-                                       const std::string& name) {
+Result<SetupHeader> parse_setup_header(const std::vector<uint8_t>& image, const std::string& name) {
     if (image.size() < bp::kHeaderMagic + 4 ||
         load_le<uint16_t>(&image[bp::kBootFlag]) != bp::kBootFlagValue) {
         return Error::make("{}: not a bzImage (no 0xAA55 boot flag) and not an ELF file", name);

@@ -15,9 +15,9 @@ namespace machina::boards::x86 {
 
 /// What to boot.
 struct LinuxBootConfig {
-    std::vector<uint8_t> kernel;  ///< the whole bzImage file
-    std::string kernel_name;      ///< for messages
-    std::vector<uint8_t> initrd;  ///< may be empty
+    std::vector<uint8_t> kernel; ///< the whole bzImage file
+    std::string kernel_name;     ///< for messages
+    std::vector<uint8_t> initrd; ///< may be empty
     std::string cmdline;
     std::vector<E820Entry> e820;
 };
@@ -40,7 +40,7 @@ struct SetupHeader {
     uint32_t initrd_addr_max = 0;
     uint32_t cmdline_size = 0;
     uint32_t init_size = 0;
-    size_t header_end = 0; ///< file offset just past the header
+    size_t header_end = 0;    ///< file offset just past the header
     size_t kernel_offset = 0; ///< file offset of the protected-mode kernel
 };
 

@@ -20,8 +20,7 @@ Result<MemoryLayout> plan_memory(uint64_t ram_bytes) {
     layout.e820.push_back({kEbdaStart, 0xa0000 - kEbdaStart, E820Type::Reserved});
     layout.e820.push_back({kBiosStart, kHighMemStart - kBiosStart, E820Type::Reserved});
     layout.e820.push_back({kHighMemStart, layout.low_size - kHighMemStart, E820Type::Ram});
-    if (layout.high_size)
-        layout.e820.push_back({kHighRamStart, layout.high_size, E820Type::Ram});
+    if (layout.high_size) layout.e820.push_back({kHighRamStart, layout.high_size, E820Type::Ram});
     return layout;
 }
 

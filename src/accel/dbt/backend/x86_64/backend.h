@@ -1,0 +1,70 @@
+#pragma once
+// The x86-64 backend: IR block -> host code in a CodeBuffer.
+//
+// ABI of translated code (all blocks share one stack frame set up by the entry trampoline):
+//   rbx = HartState*, rbp = JitContext*, r14 = guest memory base, rsp = spill slots,
+//   rax/rcx/rdx = scratch, rsi rdi r8-r13 r15 = allocated to IR values.
+// Guest memory: host = r14 + guest address. Before each access the address is compared with
+// JitContext::limit_minus[size] (one cmp + a never-taken ja to an out-of-line fault stub), so a
+// guest address can never reach past the reservation; pages inside the limit that the guest did
+// not map raise a host SIGSEGV, which recover_fault() maps back to the precise guest pc.
+// Faults are precise without a write-back step: guest registers live in IR values, SetReg stores
+// to HartState where the IR says, and the passes never let a store sink past a possible fault.
+
+#include <cstdint>
+#include <vector>
+
+#include "accel/dbt/backend/x86_64/code_buffer.h"
+#include "accel/dbt/backend/x86_64/jit_context.h"
+#include "accel/dbt/ir/block.h"
+#include "base/result.h"
+
+namespace machina::dbt::backend {
+
+/// Optional host instructions the emitter may use.
+struct HostFeatures {
+    bool bmi2 = false;   ///< shlx/shrx/sarx/rorx
+    bool lzcnt = false;  ///< lzcnt
+    bool bmi1 = false;   ///< tzcnt
+    bool popcnt = false; ///< popcnt
+
+    /// What this host has (cpuid through Xbyak::util::Cpu).
+    static HostFeatures detect();
+};
+
+/// A guest memory access (or helper call) in generated code that can fault.
+struct FaultSite {
+    uint32_t host_offset = 0; ///< offset of the host instruction that touches guest memory
+    uint32_t stub_offset = 0; ///< offset of the stub that leaves with the guest fault
+    uint64_t guest_pc = 0;    ///< the guest instruction
+    bool is_store = false;    ///< store (or AMO) rather than load
+};
+
+/// A block of host code.
+struct CompiledBlock {
+    uintptr_t entry = 0;          ///< execute-view address of the first byte
+    uint32_t size = 0;            ///< bytes of host code
+    std::vector<FaultSite> sites; ///< sorted by host_offset
+};
+
+/// Largest host code one block may need; callers make this much room before compiling.
+constexpr size_t kMaxBlockCode = 64 * 1024;
+
+/// Entry and exit of translated code.
+struct Trampolines {
+    /// Enters host code `code` with `ctx`; returns when generated code jumps to `exit`.
+    void (*enter)(JitContext* ctx, uintptr_t code) = nullptr;
+    uintptr_t exit = 0; ///< where blocks jump to leave
+};
+
+/// Writes the trampolines at the buffer cursor.
+Result<Trampolines> emit_trampolines(CodeBuffer& buffer);
+
+/// Compiles `block` (already through the passes) at the buffer cursor and commits it.
+Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
+                                    const Trampolines& tramp, const HostFeatures& features);
+
+/// Makes the direct jump whose rel32 field is at `site` (execute view) go to `target`.
+void patch_jump(CodeBuffer& buffer, uintptr_t site, uintptr_t target);
+
+} // namespace machina::dbt::backend

@@ -1,0 +1,334 @@
+// Integer arithmetic, shifts, multiply/divide, compares, selects and bit operations.
+#include "accel/dbt/backend/x86_64/emitter.h"
+
+namespace machina::dbt::backend {
+
+using namespace Xbyak;
+using ir::Opcode;
+using ir::Value;
+
+void Emitter::emit_alu2(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const Value a = in.args[0], b = in.args[1];
+    Reg64 d = def(v);
+    mov_val(d, a);
+    const Reg32e dd = sized(d, w);
+    auto op_ri = [&](uint32_t imm) {
+        switch (in.op) {
+        case Opcode::Add: add(dd, imm); break;
+        case Opcode::Sub: sub(dd, imm); break;
+        case Opcode::And: and_(dd, imm); break;
+        case Opcode::Or: or_(dd, imm); break;
+        case Opcode::Xor: xor_(dd, imm); break;
+        case Opcode::Mul: imul(dd, dd, int(imm)); break;
+        default: UNREACHABLE();
+        }
+    };
+    auto op_rm = [&](const Operand& src) {
+        switch (in.op) {
+        case Opcode::Add: add(dd, src); break;
+        case Opcode::Sub: sub(dd, src); break;
+        case Opcode::And: and_(dd, src); break;
+        case Opcode::Or: or_(dd, src); break;
+        case Opcode::Xor: xor_(dd, src); break;
+        case Opcode::Mul: imul(dd, src); break;
+        default: UNREACHABLE();
+        }
+    };
+    const Location& lb = loc(b);
+    if (fits_imm(b, w)) {
+        op_ri(uint32_t(cval(b)));
+    } else if (lb.kind == Location::Reg) {
+        op_rm(sized(reg(lb.reg), w));
+    } else if (lb.kind == Location::Slot) {
+        op_rm(slot(lb.slot, w));
+    } else {
+        mov_val(rcx, b);
+        op_rm(sized(rcx, w));
+    }
+    finish(v, d);
+}
+
+void Emitter::emit_shift(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const Value a = in.args[0], b = in.args[1];
+    Reg64 d = def(v);
+    const Reg32e dd = sized(d, w);
+    if (is_const(b)) {
+        const uint8_t amount = uint8_t(cval(b) & (w ? 31 : 63));
+        if (in.op == Opcode::Ror && m_features.bmi2) {
+            rorx(dd, sized(use(a, rdx), w), amount);
+            finish(v, d);
+            return;
+        }
+        mov_val(d, a);
+        switch (in.op) {
+        case Opcode::Shl: shl(dd, amount); break;
+        case Opcode::Shr: shr(dd, amount); break;
+        case Opcode::Sar: sar(dd, amount); break;
+        case Opcode::Rol: rol(dd, amount); break;
+        case Opcode::Ror: ror(dd, amount); break;
+        default: UNREACHABLE();
+        }
+        finish(v, d);
+        return;
+    }
+    if (m_features.bmi2 && (in.op == Opcode::Shl || in.op == Opcode::Shr || in.op == Opcode::Sar)) {
+        const Reg32e ra = sized(use(a, rdx), w);
+        const Reg32e rb = sized(use(b, rcx), w);
+        switch (in.op) {
+        case Opcode::Shl: shlx(dd, ra, rb); break;
+        case Opcode::Shr: shrx(dd, ra, rb); break;
+        default: sarx(dd, ra, rb); break;
+        }
+        finish(v, d);
+        return;
+    }
+    mov_val(rcx, b);
+    mov_val(d, a);
+    switch (in.op) {
+    case Opcode::Shl: shl(dd, cl); break;
+    case Opcode::Shr: shr(dd, cl); break;
+    case Opcode::Sar: sar(dd, cl); break;
+    case Opcode::Rol: rol(dd, cl); break;
+    case Opcode::Ror: ror(dd, cl); break;
+    default: UNREACHABLE();
+    }
+    finish(v, d);
+}
+
+void Emitter::emit_divrem(Value v) {
+    // RISC-V: x / 0 = all ones, x % 0 = x; MIN / -1 = MIN, MIN % -1 = 0. x86 traps on both, so
+    // they are tested first.
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const bool is_signed = in.op == Opcode::DivS || in.op == Opcode::RemS;
+    const bool is_rem = in.op == Opcode::RemS || in.op == Opcode::RemU;
+    mov_val(rax, in.args[0]);
+    mov_val(rcx, in.args[1]);
+    const Reg32e rax_w = sized(rax, w), rcx_w = sized(rcx, w), rdx_w = sized(rdx, w);
+    Label by_zero, overflow, go, done;
+    test(rcx_w, rcx_w);
+    jz(by_zero, T_NEAR);
+    if (is_signed) {
+        cmp(rcx_w, -1);
+        jne(go);
+        if (w) {
+            cmp(eax, 0x80000000u);
+        } else {
+            mov(rdx, uint64_t(1) << 63);
+            cmp(rax, rdx);
+        }
+        je(overflow, T_NEAR);
+        L(go);
+        if (w)
+            cdq();
+        else
+            cqo();
+        idiv(rcx_w);
+    } else {
+        xor_(edx, edx);
+        div(rcx_w);
+    }
+    if (is_rem) mov(rax_w, rdx_w);
+    jmp(done, T_NEAR);
+    L(by_zero);
+    if (!is_rem) mov(rax, w ? uint64_t(0xffffffffu) : ~uint64_t(0)); // remainder: rax = dividend
+    if (is_signed) {
+        jmp(done, T_NEAR);
+        L(overflow);
+        if (is_rem) xor_(eax, eax); // quotient: rax = dividend
+    }
+    L(done);
+    Reg64 d = def(v);
+    if (d.getIdx() != rax.getIdx()) mov(d, rax);
+    finish(v, d);
+}
+
+void Emitter::emit_mulh(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const Value a = in.args[0], b = in.args[1];
+    mov_val(rax, a);
+    const Location& lb = loc(b);
+    auto operand_b = [&](const Reg64& scratch) -> Operand {
+        if (lb.kind == Location::Reg) return reg(lb.reg);
+        if (lb.kind == Location::Slot) return slot(lb.slot, false);
+        mov_val(scratch, b);
+        return scratch;
+    };
+    switch (in.op) {
+    case Opcode::MulHS: imul(operand_b(rcx)); break;
+    case Opcode::MulHU: mul(operand_b(rcx)); break;
+    default: {
+        // signed a x unsigned b = unsigned product - (a < 0 ? b << 64 : 0).
+        mul(operand_b(rcx));
+        mov_val(rcx, a);
+        sar(rcx, 63);
+        and_(rcx, operand_b(rax));
+        sub(rdx, rcx);
+        break;
+    }
+    }
+    Reg64 d = def(v);
+    mov(d, rdx);
+    finish(v, d);
+}
+
+void Emitter::emit_compare(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const Value a = in.args[0], b = in.args[1];
+    const bool w = m_block.insts[a].type == ir::Type::I32;
+    const Reg32e ra = sized(use(a, rdx), w);
+    const Location& lb = loc(b);
+    if (fits_imm(b, w)) {
+        cmp(ra, uint32_t(cval(b)));
+    } else if (lb.kind == Location::Reg) {
+        cmp(ra, sized(reg(lb.reg), w));
+    } else if (lb.kind == Location::Slot) {
+        cmp(ra, slot(lb.slot, w));
+    } else {
+        mov_val(rcx, b);
+        cmp(ra, sized(rcx, w));
+    }
+    switch (in.op) {
+    case Opcode::Eq: sete(al); break;
+    case Opcode::Ne: setne(al); break;
+    case Opcode::LtS: setl(al); break;
+    case Opcode::LtU: setb(al); break;
+    case Opcode::GeS: setge(al); break;
+    case Opcode::GeU: setae(al); break;
+    default: UNREACHABLE();
+    }
+    Reg64 d = def(v);
+    movzx(d.cvt32(), al);
+    finish(v, d);
+}
+
+void Emitter::emit_select(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    Reg64 d = def(v);
+    mov_val(d, in.args[2]);
+    const Reg64 c = use(in.args[0], rdx);
+    test(c, c);
+    const Location& lt = loc(in.args[1]);
+    if (lt.kind == Location::Slot) {
+        cmovnz(sized(d, w), slot(lt.slot, w));
+    } else {
+        cmovnz(sized(d, w), sized(use(in.args[1], rcx), w));
+    }
+    finish(v, d);
+}
+
+void Emitter::emit_minmax(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    Reg64 d = def(v);
+    mov_val(d, in.args[0]);
+    const Reg32e rb = sized(use(in.args[1], rcx), w);
+    const Reg32e dd = sized(d, w);
+    cmp(dd, rb);
+    switch (in.op) {
+    case Opcode::MinS: cmovg(dd, rb); break;
+    case Opcode::MinU: cmova(dd, rb); break;
+    case Opcode::MaxS: cmovl(dd, rb); break;
+    case Opcode::MaxU: cmovb(dd, rb); break;
+    default: UNREACHABLE();
+    }
+    finish(v, d);
+}
+
+void Emitter::emit_bitcount(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const unsigned width = w ? 32 : 64;
+    const Reg32e ra = sized(use(in.args[0], rdx), w);
+    Reg64 d = def(v);
+    const Reg32e dd = sized(d, w);
+    switch (in.op) {
+    case Opcode::Clz:
+        if (m_features.lzcnt) {
+            lzcnt(dd, ra);
+        } else { // bsr gives the top bit's index; 0 -> (2w-1) ^ (w-1) = w
+            mov(ecx, 2 * width - 1);
+            bsr(dd, ra);
+            cmovz(dd, sized(rcx, w));
+            xor_(dd, width - 1);
+        }
+        break;
+    case Opcode::Ctz:
+        if (m_features.bmi1) {
+            tzcnt(dd, ra);
+        } else {
+            mov(ecx, width);
+            bsf(dd, ra);
+            cmovz(dd, sized(rcx, w));
+        }
+        break;
+    default: // Popcnt
+        if (m_features.popcnt) {
+            popcnt(dd, ra);
+        } else { // SWAR count on the zero-extended 64-bit value
+            mov(rax, ra.cvt64());
+            mov(rcx, rax);
+            shr(rcx, 1);
+            mov(rdx, 0x5555555555555555ull);
+            and_(rcx, rdx);
+            sub(rax, rcx);
+            mov(rdx, 0x3333333333333333ull);
+            mov(rcx, rax);
+            shr(rcx, 2);
+            and_(rax, rdx);
+            and_(rcx, rdx);
+            add(rax, rcx);
+            mov(rcx, rax);
+            shr(rcx, 4);
+            add(rax, rcx);
+            mov(rdx, 0x0f0f0f0f0f0f0f0full);
+            and_(rax, rdx);
+            mov(rdx, 0x0101010101010101ull);
+            imul(rax, rdx);
+            shr(rax, 56);
+            mov(d, rax);
+        }
+        break;
+    }
+    finish(v, d);
+}
+
+void Emitter::emit_unary(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const Value a = in.args[0];
+    Reg64 d = def(v);
+    const Reg32e dd = sized(d, w);
+    switch (in.op) {
+    case Opcode::Not:
+        mov_val(d, a);
+        not_(dd);
+        break;
+    case Opcode::Bswap:
+        mov_val(d, a);
+        bswap(dd);
+        break;
+    case Opcode::Sext8: movsx(dd, use(a, rdx).cvt8()); break;
+    case Opcode::Sext16: movsx(dd, use(a, rdx).cvt16()); break;
+    case Opcode::Zext16: movzx(d.cvt32(), use(a, rdx).cvt16()); break;
+    case Opcode::Sext32: movsxd(d, use(a, rdx).cvt32()); break;
+    case Opcode::Zext32:
+    case Opcode::Trunc32: mov(d.cvt32(), use(a, rdx).cvt32()); break;
+    case Opcode::OrcB: // bytes equal to zero -> 0xff, then invert
+        movq(xmm0, use(a, rdx));
+        pxor(xmm1, xmm1);
+        pcmpeqb(xmm0, xmm1);
+        movq(d, xmm0);
+        not_(dd);
+        break;
+    default: UNREACHABLE();
+    }
+    finish(v, d);
+}
+
+} // namespace machina::dbt::backend

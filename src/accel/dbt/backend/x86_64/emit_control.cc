@@ -1,0 +1,168 @@
+// Block entry (budget), terminals, out-of-line stubs, trampolines and jump patching.
+#include <atomic>
+#include <cstddef>
+
+#include "accel/dbt/backend/x86_64/emitter.h"
+
+namespace machina::dbt::backend {
+
+using namespace Xbyak;
+using ir::Value;
+
+namespace {
+/// Frame of translated code: spill slots plus 8 bytes so calls see a 16-byte aligned rsp.
+constexpr uint32_t kFrameBytes = kSpillSlots * 8 + 8;
+static_assert(kFrameBytes % 16 == 8);
+} // namespace
+
+void Emitter::emit_entry() {
+    // Charge the whole block to the budget up front; a block that does not fit leaves without
+    // running anything so the dispatcher can finish the budget in the interpreter.
+    const uint32_t n = m_block.guest_insns;
+    if (n == 0) return;
+    Stub& stub = new_stub(Stub::Budget);
+    stub.pc = m_block.pc;
+    stub.unretired = n;
+    sub(qword[rbp + MACHINA_JIT_OFF(budget)], n);
+    jb(stub.label, T_NEAR);
+}
+
+void Emitter::emit_patchable_jump(uint64_t guest_target) {
+    // The rel32 must be 4-byte aligned so that patching it is one atomic store.
+    while ((exec_here() + 1) & 3)
+        nop();
+    Stub& stub = new_stub(Stub::Link);
+    stub.pc = guest_target;
+    stub.site = exec_here() + 1;
+    jmp(stub.label, T_NEAR);
+}
+
+void Emitter::emit_terminal() {
+    const ir::Terminal& t = m_block.term;
+    switch (t.kind) {
+    case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
+    case ir::TermKind::Branch: {
+        Label not_taken;
+        const Reg64 c = use(t.value, rdx);
+        test(c, c);
+        jz(not_taken, T_NEAR);
+        emit_patchable_jump(t.target);
+        L(not_taken);
+        emit_patchable_jump(t.fallthrough);
+        break;
+    }
+    case ir::TermKind::Indirect: {
+        // Per-thread jump cache probe: hit -> straight to the block, miss -> dispatcher.
+        mov_val(rax, t.value);
+        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
+        mov(rcx, rax);
+        shr(rcx, 1);
+        and_(ecx, kJumpCacheSize - 1);
+        shl(ecx, 4);
+        add(rcx, qword[rbp + MACHINA_JIT_OFF(jump_cache)]);
+        Label miss;
+        cmp(rax, qword[rcx + int32_t(offsetof(JumpCacheEntry, guest_pc))]);
+        jne(miss);
+        jmp(qword[rcx + int32_t(offsetof(JumpCacheEntry, host))]);
+        L(miss);
+        set_exit_reason(uint32_t(JitExit::Lookup));
+        jmp_exec(m_tramp.exit);
+        break;
+    }
+    case ir::TermKind::Exit: {
+        store_pc(t.target);
+        JitExit reason = JitExit::Ecall;
+        switch (t.reason) {
+        case ir::ExitReason::Ecall: reason = JitExit::Ecall; break;
+        case ir::ExitReason::Ebreak: reason = JitExit::Ebreak; break;
+        case ir::ExitReason::Illegal: reason = JitExit::Illegal; break;
+        case ir::ExitReason::FenceI: reason = JitExit::FenceI; break;
+        case ir::ExitReason::Fetch: reason = JitExit::Lookup; break; // the interpreter reports it
+        }
+        set_exit_reason(uint32_t(reason));
+        mov(dword[rbp + MACHINA_JIT_OFF(exit_insn)], t.insn);
+        jmp_exec(m_tramp.exit);
+        break;
+    }
+    case ir::TermKind::None: UNREACHABLE();
+    }
+}
+
+void Emitter::emit_stubs() {
+    for (Stub& s : m_stubs) {
+        L(s.label);
+        switch (s.kind) {
+        case Stub::Fault:
+            m_sites[s.site_index].stub_offset = uint32_t(getSize());
+            mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
+            store_pc(s.pc);
+            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            set_exit_reason(s.reason);
+            break;
+        case Stub::Helper: // the helper stored the exit details and state.pc
+            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            set_exit_reason(uint32_t(JitExit::Helper));
+            break;
+        case Stub::Link:
+            store_pc(s.pc);
+            mov(rax, uint64_t(s.site));
+            mov(qword[rbp + MACHINA_JIT_OFF(link_site)], rax);
+            set_exit_reason(uint32_t(JitExit::Link));
+            break;
+        case Stub::Budget:
+            add(qword[rbp + MACHINA_JIT_OFF(budget)], uint32_t(s.unretired));
+            store_pc(s.pc);
+            set_exit_reason(uint32_t(JitExit::BudgetShort));
+            break;
+        }
+        jmp_exec(m_tramp.exit);
+    }
+}
+
+Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
+    Xbyak::ClearError();
+    Xbyak::CodeGenerator g(4096, buffer.write_cursor());
+    const uintptr_t start = buffer.exec_cursor();
+    // enter(ctx = rdi, code = rsi)
+    g.push(g.rbx);
+    g.push(g.rbp);
+    g.push(g.r12);
+    g.push(g.r13);
+    g.push(g.r14);
+    g.push(g.r15);
+    g.sub(g.rsp, kFrameBytes);
+    g.mov(g.rbp, g.rdi);
+    g.mov(g.rbx, g.qword[g.rbp + MACHINA_JIT_OFF(state)]);
+    g.mov(g.r14, g.qword[g.rbp + MACHINA_JIT_OFF(mem_base)]);
+    g.jmp(g.rsi);
+    g.align(16);
+    const size_t exit_offset = g.getSize();
+    g.add(g.rsp, kFrameBytes);
+    g.pop(g.r15);
+    g.pop(g.r14);
+    g.pop(g.r13);
+    g.pop(g.r12);
+    g.pop(g.rbp);
+    g.pop(g.rbx);
+    g.ret();
+    g.align(16);
+    if (int err = Xbyak::GetError()) {
+        Xbyak::ClearError();
+        return Error::make("xbyak: {}", Xbyak::ConvertErrorToString(err));
+    }
+    buffer.commit(g.getSize());
+    Trampolines t;
+    t.enter = reinterpret_cast<void (*)(JitContext*, uintptr_t)>(start);
+    t.exit = start + exit_offset;
+    return t;
+}
+
+void patch_jump(CodeBuffer& buffer, uintptr_t site, uintptr_t target) {
+    const int64_t rel = int64_t(target) - int64_t(site + 4);
+    ASSERT(rel == int64_t(int32_t(rel)), "jump target out of rel32 range");
+    ASSERT((site & 3) == 0, "unaligned jump site");
+    auto* p = reinterpret_cast<std::atomic<int32_t>*>(buffer.to_writable(site));
+    p->store(int32_t(rel), std::memory_order_release);
+}
+
+} // namespace machina::dbt::backend

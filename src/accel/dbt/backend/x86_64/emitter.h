@@ -1,0 +1,84 @@
+#pragma once
+// Emitter: the xbyak code generator for one block (internal to the backend). The per-family
+// emission code lives in emit_alu.cc, emit_memory.cc and emit_control.cc.
+
+#include <deque>
+
+#include "accel/dbt/backend/x86_64/backend.h"
+#include "accel/dbt/backend/x86_64/regalloc.h"
+#include "accel/dbt/backend/x86_64/xbyak.h"
+
+namespace machina::dbt::backend {
+
+/// Generates host code for one block straight into the code buffer's write view.
+class Emitter : public Xbyak::CodeGenerator {
+  public:
+    /// Prepares to emit `block` with allocation `alloc` at the buffer cursor.
+    Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
+            const Trampolines& tramp, const HostFeatures& features);
+
+    /// Emits the whole block; fills `out` (entry, size, sites).
+    void emit_block(CompiledBlock& out);
+
+  private:
+    /// An out-of-line path, emitted after the block body.
+    struct Stub {
+        enum Kind { Fault, Helper, Link, Budget } kind;
+        Xbyak::Label label;
+        int addr_reg = 0; ///< Fault: register holding the guest address
+        uint64_t pc = 0;  ///< guest pc to store in HartState
+        uint64_t unretired = 0;
+        uint32_t reason = 0;   ///< Fault: JitExit
+        uintptr_t site = 0;    ///< Link: execute address of the rel32
+        size_t site_index = 0; ///< Fault: index in m_sites
+    };
+
+    // Operands (emitter.cc).
+    Xbyak::Reg64 reg(int index) const { return Xbyak::Reg64(index); }
+    const Location& loc(ir::Value v) const { return m_alloc.loc[v]; }
+    bool is_const(ir::Value v) const { return loc(v).kind == Location::Const; }
+    uint64_t cval(ir::Value v) const { return m_block.insts[v].imm; }
+    bool fits_imm(ir::Value v, bool w32) const;
+    Xbyak::Address slot(uint16_t s, bool w32);
+    Xbyak::Reg32e sized(const Xbyak::Reg64& r, bool w32) const;
+    void mov_val(const Xbyak::Reg64& d, ir::Value v);
+    Xbyak::Reg64 use(ir::Value v, const Xbyak::Reg64& scratch);
+    Xbyak::Reg64 def(ir::Value v);
+    void finish(ir::Value v, const Xbyak::Reg64& r);
+    void jmp_exec(uintptr_t target);
+    void set_exit_reason(uint32_t reason);
+    void store_pc(uint64_t pc);
+    uintptr_t exec_here() const { return m_exec_start + getSize(); }
+
+    // Per-family emission.
+    void emit_inst(ir::Value v);
+    void emit_alu2(ir::Value v);
+    void emit_shift(ir::Value v);
+    void emit_divrem(ir::Value v);
+    void emit_mulh(ir::Value v);
+    void emit_compare(ir::Value v);
+    void emit_select(ir::Value v);
+    void emit_minmax(ir::Value v);
+    void emit_unary(ir::Value v);
+    void emit_bitcount(ir::Value v);
+    void emit_load(ir::Value v);
+    void emit_store(ir::Value v);
+    void emit_interp_step(ir::Value v);
+    void emit_entry();
+    void emit_terminal();
+    void emit_patchable_jump(uint64_t guest_target);
+    void emit_stubs();
+    Stub& new_stub(Stub::Kind kind);
+
+    const ir::Block& m_block;
+    const Allocation& m_alloc;
+    CodeBuffer& m_buffer;
+    const Trampolines& m_tramp;
+    HostFeatures m_features;
+    uintptr_t m_exec_start;
+    std::deque<Stub> m_stubs;
+    std::vector<FaultSite> m_sites;
+    uint32_t m_current = 0; ///< index of the instruction being emitted
+};
+
+} // namespace machina::dbt::backend

@@ -1,0 +1,35 @@
+#pragma once
+// Shared state of the per-extension visitors (internal to the frontend).
+
+#include "accel/dbt/decoder/riscv64/decoded_insn.h"
+#include "accel/dbt/ir/builder.h"
+
+namespace machina::dbt::frontend {
+
+/// What a visitor sees for one instruction.
+struct InsnContext {
+    ir::Builder& ir;
+    const decoder::DecodedInsn& d;
+    uint64_t pc;             ///< this instruction
+    bool ends_block = false; ///< set when the visitor placed a terminal
+    bool retires = true;     ///< false when the terminal leaves before this instruction runs
+
+    uint64_t next_pc() const { return pc + d.length; }
+    ir::Value rs1() { return ir.get_reg(d.rs1); }
+    ir::Value rs2() { return ir.get_reg(d.rs2); }
+    ir::Value imm() { return ir.c64(uint64_t(d.imm)); }
+    void set_rd(ir::Value v) { ir.set_reg(d.rd, v); }
+    /// Low 32 bits of a 64-bit value.
+    ir::Value lo(ir::Value v) { return ir.op(ir::Opcode::Trunc32, v); }
+    /// Sign-extends an I32 result to a register value.
+    ir::Value sx(ir::Value v) { return ir.op(ir::Opcode::Sext32, v); }
+};
+
+/// RV64I (including control flow, loads/stores, fence, ecall/ebreak, fence.i).
+bool visit_rvi(InsnContext& c);
+/// RV64M.
+bool visit_rvm(InsnContext& c);
+/// Zba, Zbb, Zbs.
+bool visit_zb(InsnContext& c);
+
+} // namespace machina::dbt::frontend

@@ -1,0 +1,51 @@
+#include "accel/dbt/ir/passes/passes.h"
+
+#include "accel/dbt/ir/eval.h"
+
+namespace machina::dbt::ir::passes {
+
+void fold_constants(Block& block) {
+    const size_t n = block.insts.size();
+    std::vector<bool> keep(n, true);
+    std::vector<Value> repl(n);
+    auto is_const = [&](Value a) { return block.insts[repl[a]].op == Opcode::Const; };
+    auto cval = [&](Value a) { return block.insts[repl[a]].imm; };
+    for (Value v = 0; v < n; ++v) {
+        repl[v] = v;
+        Inst& inst = block.insts[v];
+        const OpcodeInfo& oi = info(inst.op);
+        if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) continue;
+        if (inst.op == Opcode::Select && is_const(inst.args[0])) {
+            repl[v] = repl[cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]];
+            keep[v] = false;
+            continue;
+        }
+        bool all_const = true;
+        uint64_t ops[3] = {0, 0, 0};
+        for (unsigned i = 0; i < oi.args; ++i) {
+            if (!is_const(inst.args[i])) {
+                all_const = false;
+                break;
+            }
+            ops[i] = cval(inst.args[i]);
+        }
+        if (!all_const) continue;
+        // Compares and conversions evaluate in their operand's type.
+        Type eval_type = oi.args > 0 ? block.insts[repl[inst.args[0]]].type : inst.type;
+        auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
+        if (!r) continue;
+        inst.op = Opcode::Const;
+        inst.imm = inst.type == Type::I32 ? uint32_t(*r) : *r;
+        inst.args = {kNoValue, kNoValue, kNoValue};
+    }
+    Terminal& t = block.term;
+    if (t.kind == TermKind::Branch && is_const(t.value)) {
+        t.target = cval(t.value) != 0 ? t.target : t.fallthrough;
+        t.kind = TermKind::Jump;
+        t.value = kNoValue;
+        t.fallthrough = 0;
+    }
+    compact(block, keep, repl);
+}
+
+} // namespace machina::dbt::ir::passes

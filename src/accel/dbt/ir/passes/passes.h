@@ -1,0 +1,33 @@
+#pragma once
+// IR passes, one file each. Every pass keeps the block valid (the verifier accepts it) and keeps
+// guest state precise: a register write is never moved past an instruction that can fault or
+// call out.
+
+#include <vector>
+
+#include "accel/dbt/ir/block.h"
+
+namespace machina::dbt::ir::passes {
+
+/// x0: reads become constant 0, writes are dropped.
+void zero_register(Block& block);
+
+/// Guest register traffic: a read after a read or write of the same register becomes that value;
+/// a write overwritten before anything observes it (a read, a possible fault, a call, the block
+/// end) is dropped.
+void forward_registers(Block& block);
+
+/// Pure operations on constants become constants; selects and branches on constants are decided.
+void fold_constants(Block& block);
+
+/// Removes instructions whose results nobody uses and that have no side effect or fault.
+void eliminate_dead_code(Block& block);
+
+/// The standard pipeline, in order.
+void run_all(Block& block);
+
+/// Rewrites the block keeping only instructions with keep[v], after replacing each operand `a`
+/// by repl[a] (repl[a] == a when unchanged); renumbers values. Shared by the passes.
+void compact(Block& block, const std::vector<bool>& keep, std::vector<Value>& repl);
+
+} // namespace machina::dbt::ir::passes

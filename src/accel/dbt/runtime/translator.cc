@@ -1,0 +1,143 @@
+// Translator: code cache, block map, translation, flush and host-pc lookups.
+#include "accel/dbt/runtime/translator.h"
+
+#include "accel/dbt/frontend/riscv64/frontend.h"
+#include "accel/dbt/ir/passes/passes.h"
+#include "accel/dbt/ir/printer.h"
+#include "accel/dbt/ir/verifier.h"
+#include "accel/dbt/runtime/block_info.h"
+#include "base/log.h"
+
+namespace machina::dbt {
+
+Result<std::unique_ptr<Translator>> Translator::create(const TranslatorOptions& options) {
+    std::unique_ptr<Translator> t(new Translator());
+    t->m_options = options;
+    if (t->m_options.max_block_insns == 0 || t->m_options.max_block_insns > 256)
+        return Error::make("max_block_insns must be 1-256, not {}", options.max_block_insns);
+    if (options.code_size < 4 * backend::kMaxBlockCode)
+        return Error::make("code cache of {} bytes is too small", options.code_size);
+    t->m_buffer.reset(TRY_CTX(backend::CodeBuffer::create(options.code_size), "code cache"));
+    t->m_tramp = TRY(backend::emit_trampolines(*t->m_buffer));
+    t->m_tramp_bytes = t->m_buffer->used();
+    t->m_features = backend::HostFeatures::detect();
+    t->m_by_host_capacity = options.code_size / 32;
+    t->m_by_host.reset(new std::atomic<const BlockInfo*>[t->m_by_host_capacity]);
+    static std::atomic<uint64_t> next_id{1};
+    t->m_id = next_id.fetch_add(1);
+    return t;
+}
+
+Translator::~Translator() = default;
+
+const Translator::BlockInfo*
+Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool* full) {
+    *full = false;
+    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode ||
+        m_by_host_count.load(std::memory_order_relaxed) >= m_by_host_capacity) {
+        *full = true;
+        return nullptr;
+    }
+    ir::Block block;
+    if (!frontend::translate_block(memory, pc, block, m_options.max_block_insns)) return nullptr;
+    if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
+    ir::passes::run_all(block);
+    if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
+    auto verified = ir::verify(block);
+    ASSERT(verified.ok(), "translator produced invalid IR");
+    auto compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features);
+    if (!compiled.ok()) {
+        log::warn("translating {:#x}: {}; interpreting it", pc, compiled.error().message);
+        return nullptr;
+    }
+    if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
+    auto info = std::make_unique<BlockInfo>();
+    info->guest_pc = pc;
+    info->guest_end = block.end_pc;
+    info->guest_insns = block.guest_insns;
+    info->code = std::move(*compiled);
+    const BlockInfo* raw = info.get();
+    m_blocks[pc] = std::move(info);
+    size_t n = m_by_host_count.load(std::memory_order_relaxed);
+    m_by_host[n].store(raw, std::memory_order_relaxed);
+    m_by_host_count.store(n + 1, std::memory_order_release);
+    ++m_stats.blocks_translated;
+    return raw;
+}
+
+Translator::Lookup Translator::find_or_translate(uint64_t pc, const interp::UserMemory& memory,
+                                                 const BlockInfo** out) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_blocks.find(pc);
+    if (it != m_blocks.end()) {
+        *out = it->second.get();
+        return Lookup::Found;
+    }
+    bool full = false;
+    *out = translate_locked(pc, memory, &full);
+    if (*out) return Lookup::Found;
+    return full ? Lookup::Full : Lookup::Untranslatable;
+}
+
+void Translator::flush_locked() {
+    m_blocks.clear();
+    m_by_host_count.store(0, std::memory_order_release);
+    m_buffer->reset(m_tramp_bytes);
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
+    ++m_stats.flushes;
+}
+
+void Translator::flush() {
+    std::unique_lock exec(m_exec); // no thread is inside translated code now
+    std::lock_guard lock(m_mutex);
+    flush_locked();
+}
+
+const Translator::BlockInfo* Translator::block_at_host(uintptr_t host_pc) const {
+    size_t lo = 0, hi = m_by_host_count.load(std::memory_order_acquire);
+    while (lo < hi) { // first block whose entry is above host_pc
+        size_t mid = (lo + hi) / 2;
+        if (m_by_host[mid].load(std::memory_order_relaxed)->code.entry <= host_pc) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) return nullptr;
+    const BlockInfo* b = m_by_host[lo - 1].load(std::memory_order_relaxed);
+    return host_pc < b->code.entry + b->code.size ? b : nullptr;
+}
+
+uintptr_t Translator::fault_resume_address(uintptr_t host_pc) const {
+    const BlockInfo* b = block_at_host(host_pc);
+    if (!b) return 0;
+    for (const backend::FaultSite& s : b->code.sites) {
+        if (b->code.entry + s.host_offset == host_pc) return b->code.entry + s.stub_offset;
+    }
+    return 0;
+}
+
+bool Translator::lookup_guest_pc(uintptr_t host_pc, riscv::HartState& state) const {
+    const BlockInfo* b = block_at_host(host_pc);
+    if (!b) return false;
+    for (const backend::FaultSite& s : b->code.sites) {
+        if (b->code.entry + s.host_offset == host_pc) {
+            state.pc = s.guest_pc;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool Translator::in_code_cache(uintptr_t host_pc) const {
+    return m_buffer->contains(host_pc);
+}
+
+TranslatorStats Translator::stats() const {
+    std::lock_guard lock(m_mutex);
+    TranslatorStats s = m_stats;
+    s.interp_fallbacks = m_fallbacks.load(std::memory_order_relaxed);
+    return s;
+}
+
+} // namespace machina::dbt

@@ -1,0 +1,251 @@
+#include "boards/x86_pc/pc_machine.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "accel/kvm/x86_64/long_mode.h"
+#include "base/log.h"
+#include "boards/x86_pc/linux_loader.h"
+#include "boards/x86_pc/memory_map.h"
+#include "hw/x86/mp_table.h"
+
+namespace machina::boards::x86 {
+
+namespace {
+
+constexpr uint16_t kCom1Port = 0x3f8;
+constexpr unsigned kCom1Irq = 4;
+constexpr unsigned kKeyboardIrq = 1;
+
+Result<std::vector<uint8_t>> read_file(const std::string& path, const char* option) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error::from_errno("{}: cannot open '{}'", option, path);
+    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    if (in.bad()) return Error::from_errno("{}: cannot read '{}'", option, path);
+    return data;
+}
+
+} // namespace
+
+Result<std::unique_ptr<PcMachine>> PcMachine::create(const PcConfig& config,
+                                                     kvm::KvmAccelerator& accel,
+                                                     const BootFiles& files,
+                                                     hw::StdioBackend* console) {
+    std::unique_ptr<PcMachine> machine(new PcMachine(config));
+    TRY(machine->build(accel, files, console));
+    return machine;
+}
+
+PcMachine::~PcMachine() {
+    if (m_console) m_console->attach(nullptr);
+}
+
+Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files,
+                              hw::StdioBackend* console) {
+    const MemoryLayout layout = TRY(plan_memory(m_config.ram_bytes));
+    TRY(m_memory.add_ram(0, layout.low_size, "ram-below-4g"));
+    if (layout.high_size) TRY(m_memory.add_ram(kHighRamStart, layout.high_size, "ram-above-4g"));
+
+    kvm::VmOptions options;
+    options.vcpu_count = m_config.cpus;
+    m_vm = TRY(accel.create_kvm_vm(options));
+    TRY(m_vm->map_memory(m_memory));
+
+    // Devices.
+    m_console = console;
+    if (console) {
+        m_com1.set_tx_sink([console](uint8_t b) { console->write(b); });
+        console->attach(&m_com1);
+    }
+    kvm::KvmVm* vm = m_vm.get();
+    m_com1.irq().connect([vm](bool level) {
+        if (auto r = vm->set_irq(kCom1Irq, level); !r) log::warn("{}", r.error().message);
+    });
+    TRY(m_pio.map(kCom1Port, hw::Uart16550Pio::kWindowSize, m_com1_pio, "serial0 (COM1)", {1, 1}));
+    m_i8042 = std::make_unique<hw::I8042>([this] { request_reset("i8042 reset"); });
+    m_i8042->irq().connect([vm](bool level) {
+        if (auto r = vm->set_irq(kKeyboardIrq, level); !r) log::warn("{}", r.error().message);
+    });
+    TRY(m_pio.map(0x60, 1, m_i8042->data_port(), "i8042 data"));
+    TRY(m_pio.map(0x64, 1, m_i8042->command_port(), "i8042 command"));
+    if (files.cmos) m_rtc = files.cmos;
+    TRY(m_pio.map(0x70, 2, *m_rtc, "rtc-cmos", {1, 1}));
+    TRY(m_pio.map(0x80, 1, m_post_port, "io-delay"));
+    if (m_config.debug_exit) {
+        m_debug_exit = std::make_unique<hw::DebugExit>([this](int status) {
+            finish({RunOutcome::Kind::Exit, status});
+        });
+        TRY(m_pio.map(m_config.debug_exit_port, 4, *m_debug_exit, "isa-debug-exit"));
+    }
+    if (m_config.test_device)
+        TRY(m_mmio.map(kTestDeviceAddress, hw::TestDevice::kWindowSize, m_test_device,
+                       "machina-testdev"));
+    // CMOS memory size bytes (KiB above 1 MiB, 64 KiB units above 16 MiB), as PC firmware reads.
+    uint64_t ext_kib = std::min<uint64_t>((layout.low_size - kHighMemStart) >> 10, 0xffff);
+    m_rtc->set_byte(0x17, uint8_t(ext_kib));
+    m_rtc->set_byte(0x18, uint8_t(ext_kib >> 8));
+    m_rtc->set_byte(0x30, uint8_t(ext_kib));
+    m_rtc->set_byte(0x31, uint8_t(ext_kib >> 8));
+
+    // Firmware tables and the kernel.
+    hw::MpTableConfig mp;
+    mp.cpu_count = m_config.cpus;
+    mp.lapic_address = kLapicAddress;
+    mp.ioapic_address = kIoApicAddress;
+    auto mp_bytes = TRY(hw::build_mp_table(mp, kMpTableAddress));
+    TRY(m_memory.write(kMpTableAddress, mp_bytes.data(), mp_bytes.size()));
+
+    LinuxBootConfig boot;
+    boot.kernel = files.kernel;
+    boot.kernel_name = m_config.kernel_path;
+    boot.initrd = files.initrd;
+    boot.cmdline = m_config.cmdline;
+    boot.e820 = layout.e820;
+    const LinuxBootInfo info = TRY(load_linux(m_memory, boot));
+
+    kvm::x86::BootTablesLayout tables;
+    tables.gdt = kGdtAddress;
+    tables.pml4 = kPageTablesAddress;
+    tables.max_map_bytes = 16ull << 30;
+    uint64_t top = layout.high_size ? kHighRamStart + layout.high_size : layout.low_size;
+    kvm::x86::BootCpuState state = TRY(kvm::x86::write_boot_tables(m_memory, top, tables));
+    state.rip = info.entry;
+    state.rsi = info.zero_page;
+    state.rsp = kBootStackTop;
+
+    for (unsigned i = 0; i < m_config.cpus; ++i)
+        m_vcpus.push_back(TRY(m_vm->create_kvm_vcpu(i)));
+    // Only the BSP starts at the kernel entry; APs wait for INIT/SIPI from the guest.
+    TRY(m_vcpus[0]->set_boot_state(state));
+    return ok();
+}
+
+void PcMachine::finish(RunOutcome outcome) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stop.load()) return;
+        m_outcome = outcome;
+        m_stop.store(true);
+    }
+    for (auto& vcpu : m_vcpus)
+        vcpu->kick();
+    m_cv.notify_all();
+}
+
+void PcMachine::request_reset(const char* why) {
+    log::info("guest reset ({})", why);
+    if (m_config.no_reboot)
+        finish({RunOutcome::Kind::Exit, 0});
+    else
+        finish({RunOutcome::Kind::Reset, 0});
+}
+
+void PcMachine::vcpu_loop(kvm::KvmVcpu& vcpu) {
+    using Kind = core::VcpuExit::Kind;
+    while (!m_stop.load(std::memory_order_acquire)) {
+        auto result = vcpu.run();
+        if (!result) {
+            log::error("{}", result.error().message);
+            finish({RunOutcome::Kind::Exit, 1});
+            return;
+        }
+        const core::VcpuExit& exit = *result;
+        switch (exit.kind) {
+        case Kind::Pio:
+        case Kind::Mmio: {
+            const core::AddressSpace& space = exit.kind == Kind::Pio ? m_pio : m_mmio;
+            core::AccessStatus status;
+            if (exit.is_write) {
+                status = space.write(exit.address, exit.size, exit.data);
+            } else {
+                uint64_t value = 0;
+                status = space.read(exit.address, exit.size, &value);
+                vcpu.complete_read(value);
+            }
+            if (status != core::AccessStatus::Ok)
+                log::cat(log::kGuestErrors, "{} {} {:#x}/{}: {}\n", space.name(),
+                         exit.is_write ? "write" : "read", exit.address, exit.size,
+                         core::to_string(status));
+            break;
+        }
+        case Kind::Halt:
+            log::info("vCPU {} halted with no way to wake up", vcpu.index());
+            finish({RunOutcome::Kind::Exit, 0});
+            return;
+        case Kind::Shutdown:
+            request_reset(exit.detail.empty() ? "shutdown" : exit.detail.c_str());
+            return;
+        case Kind::Reset: request_reset("system event"); return;
+        case Kind::Interrupted:
+        case Kind::Debug: break;
+        case Kind::Error:
+            log::error("{}", exit.detail);
+            finish({RunOutcome::Kind::Exit, 1});
+            return;
+        }
+    }
+}
+
+RunOutcome PcMachine::run() {
+    std::vector<std::thread> threads;
+    for (auto& vcpu : m_vcpus)
+        threads.emplace_back([this, v = vcpu.get()] { vcpu_loop(*v); });
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_stop.load(); });
+    }
+    for (auto& vcpu : m_vcpus)
+        vcpu->kick();
+    for (auto& t : threads)
+        t.join();
+    return m_outcome;
+}
+
+namespace {
+// The machine Ctrl-A X must stop, and whether the user already asked (so a request that
+// arrives between two machines, e.g. during a reset, is not lost).
+std::atomic<PcMachine*> g_current{nullptr};
+std::atomic<bool> g_quit{false};
+} // namespace
+
+Result<int> run_pc(const PcConfig& config) {
+    if (config.kernel_path.empty())
+        return Error::make("no kernel given: use -kernel bzImage (firmware boot is not "
+                           "supported on the x86 PC board)");
+    if (config.cpus == 0 || config.cpus > 254)
+        return Error::make("-smp: {} CPUs requested; 1 to 254 are supported", config.cpus);
+    BootFiles files;
+    hw::CmosRtc cmos;
+    files.cmos = &cmos;
+    files.kernel = TRY(read_file(config.kernel_path, "-kernel"));
+    if (!config.initrd_path.empty()) files.initrd = TRY(read_file(config.initrd_path, "-initrd"));
+    if (files.initrd.size() >= config.ram_bytes)
+        return Error::make("-initrd: '{}' ({} MiB) is larger than guest memory ({} MiB)",
+                           config.initrd_path, files.initrd.size() >> 20, config.ram_bytes >> 20);
+
+    std::string device = config.kvm_device.empty() ? kvm::default_device_path() : config.kvm_device;
+    auto accel = TRY(kvm::KvmAccelerator::open(device));
+
+    std::unique_ptr<hw::StdioBackend> console;
+    if (config.serial == SerialMode::Stdio) {
+        console = std::make_unique<hw::StdioBackend>(STDIN_FILENO, STDOUT_FILENO);
+        TRY(console->start([] {
+            g_quit.store(true);
+            if (PcMachine* m = g_current.load()) m->finish({RunOutcome::Kind::Exit, 0});
+        }));
+    }
+    for (;;) {
+        auto machine = TRY(PcMachine::create(config, *accel, files, console.get()));
+        g_current.store(machine.get());
+        if (g_quit.load()) machine->finish({RunOutcome::Kind::Exit, 0});
+        RunOutcome outcome = machine->run();
+        g_current.store(nullptr);
+        if (outcome.kind == RunOutcome::Kind::Exit) return outcome.status;
+        log::info("rebooting");
+    }
+}
+
+} // namespace machina::boards::x86

@@ -1,0 +1,98 @@
+#pragma once
+// PcMachine: an x86 PC in the style of QEMU's microvm/pc: RAM around the 32-bit hole, COM1,
+// i8042, CMOS/RTC, optional debug-exit and test devices, an MP table for SMP, a bzImage loaded
+// through the Linux boot protocol, and one host thread per KVM vCPU.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "accel/kvm/kvm_accelerator.h"
+#include "accel/kvm/kvm_vcpu.h"
+#include "accel/kvm/kvm_vm.h"
+#include "base/result.h"
+#include "boards/x86_pc/pc_config.h"
+#include "core/address_space.h"
+#include "core/guest_memory.h"
+#include "hw/char/stdio_backend.h"
+#include "hw/char/uart16550.h"
+#include "hw/char/uart16550_bus.h"
+#include "hw/x86/cmos_rtc.h"
+#include "hw/x86/debug_exit.h"
+#include "hw/x86/i8042.h"
+#include "hw/x86/test_device.h"
+
+namespace machina::boards::x86 {
+
+/// How a machine run ended.
+struct RunOutcome {
+    enum class Kind { Exit, Reset };
+    Kind kind = Kind::Exit;
+    int status = 0; ///< process exit status for Kind::Exit
+};
+
+/// State that outlives one power-on: the boot files, and the CMOS RAM (battery-backed, so a
+/// guest can leave itself notes across a reset as on real hardware).
+struct BootFiles {
+    std::vector<uint8_t> kernel;
+    std::vector<uint8_t> initrd;
+    hw::CmosRtc* cmos = nullptr; ///< nullptr: the machine uses its own
+};
+
+/// One power-on of the PC (a guest reset builds a new one).
+class PcMachine {
+  public:
+    /// Builds memory, devices, the VM and vCPUs, and loads the kernel.
+    static Result<std::unique_ptr<PcMachine>> create(const PcConfig& config,
+                                                     kvm::KvmAccelerator& accel,
+                                                     const BootFiles& files,
+                                                     hw::StdioBackend* console);
+    ~PcMachine();
+
+    /// Runs all vCPUs until power-off, reset or error.
+    RunOutcome run();
+    /// Ends the run from any thread (Ctrl-A X, debug-exit, errors).
+    void finish(RunOutcome outcome);
+
+    /// The port I/O space (for tests).
+    const core::AddressSpace& pio() const { return m_pio; }
+
+  private:
+    explicit PcMachine(const PcConfig& config) : m_config(config) {}
+    Result<void> build(kvm::KvmAccelerator& accel, const BootFiles& files,
+                       hw::StdioBackend* console);
+    void vcpu_loop(kvm::KvmVcpu& vcpu);
+    void request_reset(const char* why);
+
+    PcConfig m_config;
+    core::GuestMemory m_memory;
+    core::AddressSpace m_pio{"pio"};
+    core::AddressSpace m_mmio{"mmio"};
+    std::unique_ptr<kvm::KvmVm> m_vm;
+    std::vector<std::unique_ptr<kvm::KvmVcpu>> m_vcpus;
+
+    hw::Uart16550 m_com1;
+    hw::Uart16550Pio m_com1_pio{m_com1};
+    std::unique_ptr<hw::I8042> m_i8042;
+    hw::CmosRtc m_own_rtc;
+    hw::CmosRtc* m_rtc = &m_own_rtc;
+    hw::NullPort m_post_port;
+    std::unique_ptr<hw::DebugExit> m_debug_exit;
+    hw::TestDevice m_test_device;
+    hw::StdioBackend* m_console = nullptr;
+
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::atomic<bool> m_stop{false};
+    RunOutcome m_outcome;
+};
+
+/// Reads the boot files, then builds and runs machines until the guest powers off (a guest
+/// reset starts a fresh machine unless -no-reboot). Returns the process exit status.
+Result<int> run_pc(const PcConfig& config);
+
+} // namespace machina::boards::x86

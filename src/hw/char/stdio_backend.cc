@@ -1,0 +1,126 @@
+#include "hw/char/stdio_backend.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace machina::hw {
+
+namespace {
+constexpr uint8_t kCtrlA = 0x01;
+constexpr char kHelp[] = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
+                         "C-a C-a  send C-a\r\n";
+} // namespace
+
+StdioBackend::StdioBackend(int in_fd, int out_fd) : m_in(in_fd), m_out(out_fd) {}
+
+StdioBackend::~StdioBackend() {
+    stop();
+}
+
+Result<void> StdioBackend::start(QuitHandler on_quit) {
+    m_on_quit = std::move(on_quit);
+    if (m_in < 0) return ok();
+    if (::isatty(m_in) && ::tcgetattr(m_in, &m_saved) == 0) {
+        termios raw = m_saved;
+        cfmakeraw(&raw);
+        if (::tcsetattr(m_in, TCSANOW, &raw) == 0) m_raw = true;
+    }
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0) return Error::from_errno("serial: cannot create a pipe");
+    m_wake_read.reset(fds[0]);
+    m_wake_write.reset(fds[1]);
+    m_thread = std::thread([this] { input_loop(); });
+    return ok();
+}
+
+void StdioBackend::stop() {
+    if (m_thread.joinable()) {
+        m_stopping = true;
+        uint8_t b = 0;
+        [[maybe_unused]] ssize_t n = ::write(m_wake_write.get(), &b, 1);
+        m_thread.join();
+    }
+    if (m_raw) {
+        ::tcsetattr(m_in, TCSANOW, &m_saved);
+        m_raw = false;
+    }
+}
+
+void StdioBackend::attach(Uart16550* uart) {
+    std::lock_guard lock(m_mutex);
+    m_uart = uart;
+}
+
+void StdioBackend::write(uint8_t byte) {
+    while (::write(m_out, &byte, 1) < 0 && errno == EINTR) {
+    }
+}
+
+void StdioBackend::deliver(uint8_t byte) {
+    // Wait for FIFO space rather than drop typed input; give up when stopping.
+    while (!m_stopping) {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_uart) return;
+            if (m_uart->rx_space() > 0) {
+                m_uart->receive(byte);
+                return;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+void StdioBackend::process_input(const uint8_t* data, size_t len) {
+    for (size_t i = 0; i < len; ++i) {
+        uint8_t c = data[i];
+        if (m_escape) {
+            m_escape = false;
+            if (c == 'x' || c == 'X') {
+                if (m_on_quit) m_on_quit();
+                continue;
+            }
+            if (c == 'h' || c == 'H') {
+                [[maybe_unused]] ssize_t n = ::write(m_out, kHelp, sizeof kHelp - 1);
+                continue;
+            }
+            if (c == kCtrlA) {
+                deliver(c);
+                continue;
+            }
+            continue; // unknown escape: swallowed
+        }
+        if (c == kCtrlA) {
+            m_escape = true;
+            continue;
+        }
+        deliver(c);
+    }
+}
+
+void StdioBackend::input_loop() {
+    uint8_t buf[256];
+    while (!m_stopping) {
+        pollfd fds[2] = {{m_in, POLLIN, 0}, {m_wake_read.get(), POLLIN, 0}};
+        int rc = ::poll(fds, 2, -1);
+        if (rc < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents) return;
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = ::read(m_in, buf, sizeof buf);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR) continue;
+                return; // end of input: the guest simply gets no more bytes
+            }
+            process_input(buf, size_t(n));
+        }
+    }
+}
+
+} // namespace machina::hw

@@ -1,0 +1,224 @@
+// IR builder, verifier, printer, evaluator and passes.
+#include <gtest/gtest.h>
+
+#include "accel/dbt/ir/builder.h"
+#include "accel/dbt/ir/eval.h"
+#include "accel/dbt/ir/passes/passes.h"
+#include "accel/dbt/ir/printer.h"
+#include "accel/dbt/ir/verifier.h"
+
+namespace machina::dbt::ir {
+namespace {
+
+size_t count_op(const Block& b, Opcode op) {
+    size_t n = 0;
+    for (const Inst& i : b.insts)
+        n += i.op == op;
+    return n;
+}
+
+TEST(IrBuilder, TypesFollowTheTable) {
+    Block b;
+    Builder ir(b);
+    Value a = ir.get_reg(5);
+    Value t = ir.op(Opcode::Trunc32, a);
+    Value s = ir.op(Opcode::Add, t, ir.c32(7));
+    Value x = ir.op(Opcode::Sext32, s);
+    Value c = ir.op(Opcode::LtU, t, s);
+    EXPECT_EQ(b.insts[t].type, Type::I32);
+    EXPECT_EQ(b.insts[s].type, Type::I32);
+    EXPECT_EQ(b.insts[x].type, Type::I64);
+    EXPECT_EQ(b.insts[c].type, Type::I64);
+    ir.set_reg(6, x);
+    ir.jump(0x1000);
+    EXPECT_TRUE(verify(b).ok());
+}
+
+TEST(IrVerifier, RejectsMissingTerminal) {
+    Block b;
+    Builder ir(b);
+    ir.set_reg(1, ir.c64(1));
+    auto r = verify(b);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("no terminal"), std::string::npos);
+}
+
+TEST(IrVerifier, RejectsTypeMismatchAndForwardOperands) {
+    Block b;
+    Builder ir(b);
+    Value a = ir.c64(1);
+    Value c = ir.c32(2);
+    ir.jump(0);
+    Inst bad;
+    bad.op = Opcode::Add;
+    bad.type = Type::I64;
+    bad.args = {a, c, kNoValue};
+    b.insts.push_back(bad);
+    EXPECT_FALSE(verify(b).ok());
+    b.insts.back().args = {a, Value(b.insts.size()), kNoValue};
+    EXPECT_FALSE(verify(b).ok());
+    b.insts.back().args = {a, a, kNoValue};
+    EXPECT_TRUE(verify(b).ok());
+    b.insts.back().args = {a, a, a};
+    EXPECT_FALSE(verify(b).ok());
+}
+
+TEST(IrVerifier, RejectsBadRegisterAndTerminalValue) {
+    Block b;
+    Builder ir(b);
+    Value v = ir.get_reg(3);
+    b.insts[v].imm = 40;
+    ir.jump(0);
+    EXPECT_FALSE(verify(b).ok());
+    b.insts[v].imm = 3;
+    ir.branch(Value(99), 4, 8);
+    EXPECT_FALSE(verify(b).ok());
+    ir.branch(v, 4, 8);
+    EXPECT_TRUE(verify(b).ok());
+}
+
+TEST(IrPrinter, PrintsInstructionsAndTerminal) {
+    Block b;
+    b.pc = 0x1000;
+    Builder ir(b);
+    ir.set_guest(0x1000, 0);
+    Value a = ir.get_reg(10);
+    Value s = ir.op(Opcode::Add, a, ir.c64(5));
+    ir.set_reg(11, s);
+    ir.branch(ir.op(Opcode::Eq, s, a), 0x1010, 0x1004);
+    std::string text = print(b);
+    EXPECT_NE(text.find("v0:i64 = GetReg x10"), std::string::npos) << text;
+    EXPECT_NE(text.find("v2:i64 = Add v0, v1"), std::string::npos) << text;
+    EXPECT_NE(text.find("SetReg x11, v2"), std::string::npos) << text;
+    EXPECT_NE(text.find("branch v4 ? 0x1010 : 0x1004"), std::string::npos) << text;
+}
+
+TEST(IrEval, RiscvDivisionSemantics) {
+    EXPECT_EQ(*evaluate(Opcode::DivS, Type::I64, 7, 0), ~uint64_t(0));
+    EXPECT_EQ(*evaluate(Opcode::DivU, Type::I64, 7, 0), ~uint64_t(0));
+    EXPECT_EQ(*evaluate(Opcode::RemS, Type::I64, 7, 0), 7u);
+    EXPECT_EQ(*evaluate(Opcode::RemU, Type::I64, 7, 0), 7u);
+    uint64_t min = uint64_t(1) << 63;
+    EXPECT_EQ(*evaluate(Opcode::DivS, Type::I64, min, ~uint64_t(0)), min);
+    EXPECT_EQ(*evaluate(Opcode::RemS, Type::I64, min, ~uint64_t(0)), 0u);
+    EXPECT_EQ(*evaluate(Opcode::DivS, Type::I32, 0x80000000u, 0xffffffffu), 0x80000000u);
+    EXPECT_EQ(*evaluate(Opcode::DivS, Type::I64, uint64_t(-7), 2), uint64_t(-3));
+    EXPECT_EQ(*evaluate(Opcode::RemS, Type::I64, uint64_t(-7), 2), uint64_t(-1));
+    EXPECT_EQ(*evaluate(Opcode::DivU, Type::I32, 0xffffffffu, 0), 0xffffffffu);
+}
+
+TEST(IrEval, ShiftsMaskAndBitOps) {
+    EXPECT_EQ(*evaluate(Opcode::Shl, Type::I64, 1, 65), 2u);
+    EXPECT_EQ(*evaluate(Opcode::Shl, Type::I32, 1, 33), 2u);
+    EXPECT_EQ(*evaluate(Opcode::Sar, Type::I32, 0x80000000u, 31), 0xffffffffu);
+    EXPECT_EQ(*evaluate(Opcode::Clz, Type::I64, 0), 64u);
+    EXPECT_EQ(*evaluate(Opcode::Clz, Type::I32, 1), 31u);
+    EXPECT_EQ(*evaluate(Opcode::Ctz, Type::I32, 0), 32u);
+    EXPECT_EQ(*evaluate(Opcode::OrcB, Type::I64, 0x0100000000003000), 0xff0000000000ff00u);
+    EXPECT_EQ(*evaluate(Opcode::Ror, Type::I32, 1, 1), 0x80000000u);
+    EXPECT_EQ(*evaluate(Opcode::MulHSU, Type::I64, ~uint64_t(0), ~uint64_t(0)), ~uint64_t(0));
+    EXPECT_EQ(*evaluate(Opcode::MulHU, Type::I64, ~uint64_t(0), ~uint64_t(0)), ~uint64_t(1));
+    EXPECT_EQ(*evaluate(Opcode::MulHS, Type::I64, ~uint64_t(0), ~uint64_t(0)), 0u);
+    EXPECT_FALSE(evaluate(Opcode::Load64, Type::I64, 0).has_value());
+}
+
+TEST(IrPasses, ZeroRegister) {
+    Block b;
+    Builder ir(b);
+    Value z = ir.get_reg(0);
+    ir.set_reg(0, ir.c64(5));
+    ir.set_reg(1, z);
+    ir.jump(0);
+    passes::zero_register(b);
+    ASSERT_TRUE(verify(b).ok());
+    EXPECT_EQ(count_op(b, Opcode::GetReg), 0u);
+    EXPECT_EQ(count_op(b, Opcode::SetReg), 1u);
+    EXPECT_EQ(b.insts[b.insts.back().args[0]].op, Opcode::Const);
+    EXPECT_EQ(b.insts[b.insts.back().args[0]].imm, 0u);
+}
+
+TEST(IrPasses, ForwardRegistersRemovesRedundantTraffic) {
+    Block b;
+    Builder ir(b);
+    Value a = ir.get_reg(5);
+    ir.set_reg(6, ir.op(Opcode::Add, a, a));
+    Value a2 = ir.get_reg(5);                 // -> a
+    Value s = ir.get_reg(6);                  // -> the Add
+    ir.set_reg(6, ir.op(Opcode::Xor, s, a2)); // the first SetReg x6 becomes dead
+    ir.jump(0);
+    passes::forward_registers(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::GetReg), 1u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::SetReg), 1u) << print(b);
+}
+
+TEST(IrPasses, ForwardRegistersKeepsWritesBeforeFaults) {
+    Block b;
+    Builder ir(b);
+    ir.set_reg(6, ir.c64(1));
+    ir.op(Opcode::Load64, ir.get_reg(7)); // may fault: x6 must be in memory before it
+    ir.set_reg(6, ir.c64(2));
+    ir.jump(0);
+    passes::run_all(b);
+    ASSERT_TRUE(verify(b).ok());
+    EXPECT_EQ(count_op(b, Opcode::SetReg), 2u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Load64), 1u) << print(b);
+}
+
+TEST(IrPasses, ForwardRegistersForgetsAcrossCalls) {
+    Block b;
+    Builder ir(b);
+    ir.get_reg(5);
+    ir.interp_step();
+    ir.set_reg(6, ir.get_reg(5));
+    ir.jump(0);
+    passes::forward_registers(b);
+    EXPECT_EQ(count_op(b, Opcode::GetReg), 2u) << print(b);
+}
+
+TEST(IrPasses, FoldConstantsAndBranches) {
+    Block b;
+    Builder ir(b);
+    Value x = ir.op(Opcode::Mul, ir.c64(6), ir.c64(7));
+    Value w = ir.op(Opcode::Sext32, ir.op(Opcode::Add, ir.c32(0x7fffffff), ir.c32(1)));
+    ir.set_reg(1, x);
+    ir.set_reg(2, w);
+    ir.branch(ir.op(Opcode::LtU, x, w), 0x40, 0x80);
+    passes::run_all(b);
+    ASSERT_TRUE(verify(b).ok());
+    EXPECT_EQ(b.term.kind, TermKind::Jump);
+    EXPECT_EQ(b.term.target, 0x40u); // 42 < 0xffffffff80000000
+    ASSERT_EQ(b.insts.size(), 4u) << print(b);
+    EXPECT_EQ(b.insts[0].imm, 42u);
+    EXPECT_EQ(b.insts[1].imm, 0xffffffff80000000u);
+}
+
+TEST(IrPasses, DeadCodeKeepsLoadsAndStores) {
+    Block b;
+    Builder ir(b);
+    Value a = ir.get_reg(1);
+    ir.op(Opcode::Add, a, a); // dead
+    ir.op(Opcode::Load8U, a); // unused but may fault: kept
+    ir.op(Opcode::Store8, a, a);
+    ir.jump(0);
+    passes::eliminate_dead_code(b);
+    ASSERT_TRUE(verify(b).ok());
+    EXPECT_EQ(count_op(b, Opcode::Add), 0u);
+    EXPECT_EQ(b.insts.size(), 3u);
+}
+
+TEST(IrPasses, SelectOnConstantPicksOperand) {
+    Block b;
+    Builder ir(b);
+    Value a = ir.get_reg(1);
+    Value c = ir.get_reg(2);
+    ir.set_reg(3, ir.op(Opcode::Select, ir.c64(0), a, c));
+    ir.jump(0);
+    passes::run_all(b);
+    ASSERT_TRUE(verify(b).ok());
+    EXPECT_EQ(count_op(b, Opcode::Select), 0u);
+    EXPECT_EQ(b.insts[b.insts.back().args[0]].imm, 2u); // x2
+}
+
+} // namespace
+} // namespace machina::dbt::ir

@@ -1,0 +1,304 @@
+// Translator runtime: dispatcher exits, chaining, budget, flushes (fence.i, full cache, explicit),
+// threads sharing one cache, and host SIGSEGV recovery to a precise guest fault.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "accel/dbt/runtime/translator.h"
+
+namespace machina::dbt {
+namespace {
+
+using interp::ExitKind;
+
+// Minimal RV64 encoders for hand-written guest programs.
+uint32_t i_type(uint32_t op, uint32_t f3, unsigned rd, unsigned rs1, int32_t imm) {
+    return op | rd << 7 | f3 << 12 | rs1 << 15 | (uint32_t(imm) & 0xfff) << 20;
+}
+uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x13, 0, rd, rs1, imm); }
+uint32_t ld(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 3, rd, rs1, imm); }
+uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 2, rd, rs1, imm); }
+uint32_t add(unsigned rd, unsigned rs1, unsigned rs2) {
+    return 0x33 | rd << 7 | rs1 << 15 | rs2 << 20;
+}
+uint32_t s_type(uint32_t f3, unsigned rs1, unsigned rs2, int32_t imm) {
+    return 0x23 | (uint32_t(imm) & 0x1f) << 7 | f3 << 12 | rs1 << 15 | rs2 << 20 |
+           (uint32_t(imm >> 5) & 0x7f) << 25;
+}
+uint32_t sd(unsigned rs2, unsigned rs1, int32_t imm) { return s_type(3, rs1, rs2, imm); }
+uint32_t sw(unsigned rs2, unsigned rs1, int32_t imm) { return s_type(2, rs1, rs2, imm); }
+uint32_t bne(unsigned rs1, unsigned rs2, int32_t off) {
+    uint32_t o = uint32_t(off);
+    return 0x63 | 1u << 12 | rs1 << 15 | rs2 << 20 | ((o >> 11) & 1) << 7 | ((o >> 1) & 0xf) << 8 |
+           ((o >> 5) & 0x3f) << 25 | ((o >> 12) & 1) << 31;
+}
+constexpr uint32_t kEcall = 0x00000073;
+constexpr uint32_t kFenceI = 0x0000100f;
+
+constexpr uint64_t kMemSize = 1 << 20;
+constexpr uint64_t kCode = 0x1000;
+
+/// Guest memory with a program at kCode.
+struct Guest {
+    Guest() {
+        void* p = mmap(nullptr, kMemSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        base = static_cast<uint8_t*>(p);
+    }
+    ~Guest() { munmap(base, kMemSize); }
+    void load(uint64_t at, std::initializer_list<uint32_t> insns) {
+        for (uint32_t insn : insns) {
+            std::memcpy(base + at, &insn, 4);
+            at += 4;
+        }
+    }
+    interp::UserMemory memory() const { return {base, kMemSize}; }
+    uint8_t* base;
+};
+
+std::unique_ptr<Translator> make(size_t code_size = 16 << 20) {
+    TranslatorOptions o;
+    o.code_size = code_size;
+    auto t = Translator::create(o);
+    EXPECT_TRUE(t.ok());
+    return std::move(*t);
+}
+
+/// sum = 1 + ... + n in a loop, then ecall.
+void load_sum_loop(Guest& g, int32_t n) {
+    g.load(kCode, {
+                      addi(10, 0, 0),   // a0 = 0
+                      addi(11, 0, n),   // a1 = n
+                      add(10, 10, 11),  // loop: a0 += a1
+                      addi(11, 11, -1), // a1 -= 1
+                      bne(11, 0, -8),   // while a1 != 0
+                      kEcall,
+                  });
+}
+
+TEST(Translator, RunsLoopToEcallWithExactInstret) {
+    Guest g;
+    load_sum_loop(g, 1000);
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 1'000'000, *t);
+    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(e.pc, kCode + 20);
+    EXPECT_EQ(s.pc, kCode + 20);
+    EXPECT_EQ(s.x[10], 500500u);
+    EXPECT_EQ(s.instret, 2u + 3 * 1000);
+    EXPECT_GE(t->stats().links, 1u);
+}
+
+TEST(Translator, BudgetMatchesInterpreterExactly) {
+    Guest g;
+    load_sum_loop(g, 1000);
+    auto t = make();
+    for (uint64_t budget : {1u, 2u, 3u, 4u, 5u, 100u, 1001u, 2999u}) {
+        riscv::HartState a, b;
+        a.pc = b.pc = kCode;
+        auto ea = interp::run_user(a, g.memory(), budget);
+        auto eb = run_translated(b, g.memory(), budget, *t);
+        EXPECT_EQ(eb.kind, ea.kind) << budget;
+        EXPECT_EQ(b.pc, a.pc) << budget;
+        EXPECT_EQ(b.x[10], a.x[10]) << budget;
+        EXPECT_EQ(b.x[11], a.x[11]) << budget;
+        EXPECT_EQ(b.instret, a.instret) << budget;
+    }
+}
+
+TEST(Translator, EcallResumesAfterCallerAdvancesPc) {
+    Guest g;
+    g.load(kCode, {addi(17, 0, 93), kEcall, addi(10, 10, 1), kEcall});
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    ASSERT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[17], 93u);
+    s.pc += 4; // what linux_user does after the system call
+    e = run_translated(s, g.memory(), 100, *t);
+    ASSERT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(e.pc, kCode + 12);
+    EXPECT_EQ(s.x[10], 1u);
+}
+
+TEST(Translator, IllegalInstructionAndFetchFault) {
+    Guest g;
+    g.load(kCode, {addi(5, 0, 7), 0xffffffff});
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::IllegalInstruction);
+    EXPECT_EQ(e.pc, kCode + 4);
+    EXPECT_EQ(e.insn, 0xffffffffu);
+    EXPECT_EQ(s.x[5], 7u);
+    s.pc = kMemSize - 2; // half an instruction before the limit, then nothing
+    g.base[kMemSize - 2] = 0x13; // low parcel of a 32-bit encoding
+    g.base[kMemSize - 1] = 0x00;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::FetchFault);
+}
+
+TEST(Translator, FenceIFlushesSelfModifiedCode) {
+    Guest g;
+    // Run "a0 = 1; ecall" once; then the guest rewrites the first instruction, runs fence.i,
+    // and jumps back: the new code must run.
+    g.load(kCode, {addi(10, 0, 1), kEcall});
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    ASSERT_EQ(run_translated(s, g.memory(), 100, *t).kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 1u);
+    const uint32_t new_insn = addi(10, 0, 2);
+    g.load(0x2000, {
+                       sw(6, 5, 0),      // *(x5) = x6 (the new instruction)
+                       kFenceI,          //
+                       0x0002806f - 0x2000 + 0, // placeholder replaced below
+                   });
+    // jal x0, kCode - 0x2008
+    const int32_t off = int32_t(kCode) - 0x2008;
+    const uint32_t o = uint32_t(off);
+    const uint32_t jal = 0x6f | ((o >> 20) & 1) << 31 | ((o >> 1) & 0x3ff) << 21 |
+                         ((o >> 11) & 1) << 20 | ((o >> 12) & 0xff) << 12;
+    std::memcpy(g.base + 0x2008, &jal, 4);
+    s.pc = 0x2000;
+    s.x[5] = kCode;
+    s.x[6] = new_insn;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    ASSERT_EQ(e.kind, ExitKind::FenceI);
+    EXPECT_EQ(s.pc, 0x2008u);
+    const uint64_t flushes = t->stats().flushes;
+    EXPECT_GE(flushes, 1u);
+    ASSERT_EQ(run_translated(s, g.memory(), 100, *t).kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 2u);
+}
+
+TEST(Translator, SmallCacheFlushesWhenFullAndStaysCorrect) {
+    Guest g;
+    // 4000 straight-line blocks: each "addi a0, a0, 1; jal +4" ... ends in ecall.
+    const unsigned kBlocks = 4000;
+    uint64_t at = kCode;
+    for (unsigned i = 0; i < kBlocks; ++i) {
+        g.load(at, {addi(10, 10, 1), 0x0040006f}); // jal x0, +4
+        at += 8;
+    }
+    g.load(at, {kEcall});
+    auto t = make(256 * 1024);
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 1'000'000, *t);
+    ASSERT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], kBlocks);
+    EXPECT_GE(t->stats().flushes, 1u);
+}
+
+TEST(Translator, ThreadsShareOneCacheWhileAnotherFlushes) {
+    Guest g;
+    load_sum_loop(g, 20000);
+    auto t = make();
+    std::atomic<bool> stop{false};
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 3; ++k) {
+        threads.emplace_back([&] {
+            for (int rep = 0; rep < 30; ++rep) {
+                riscv::HartState s;
+                s.pc = kCode;
+                interp::Exit e;
+                do e = run_translated(s, g.memory(), 5000, *t); // small slices, like linux_user
+                while (e.kind == ExitKind::Budget);
+                if (e.kind != ExitKind::Ecall || s.x[10] != 200010000u) ++wrong;
+            }
+        });
+    }
+    std::thread flusher([&] {
+        while (!stop) {
+            t->flush();
+            std::this_thread::yield();
+        }
+    });
+    for (auto& th : threads) th.join();
+    stop = true;
+    flusher.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_GE(t->stats().flushes, 1u);
+}
+
+// Host SIGSEGV in translated code -> precise guest fault.
+Translator* g_translator = nullptr;
+
+void on_segv(int, siginfo_t*, void* uc_void) {
+    auto* uc = static_cast<ucontext_t*>(uc_void);
+    uintptr_t rip = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+    uintptr_t resume = g_translator ? g_translator->fault_resume_address(rip) : 0;
+    if (!resume) {
+        signal(SIGSEGV, SIG_DFL);
+        return; // re-fault and die
+    }
+    uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
+}
+
+TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
+    Guest g;
+    constexpr uint64_t kHole = 0x80000; // inside the limit, PROT_NONE on the host
+    ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
+    g.load(kCode, {
+                      addi(6, 0, 5),    // x6 = 5
+                      addi(7, 6, 1),    // x7 = 6
+                      ld(8, 5, 8),      // faults: x5 = kHole
+                      addi(9, 0, 1),    // not reached
+                      kEcall,
+                  });
+    g.load(0x3000, {addi(6, 0, 9), sd(6, 5, 16), addi(9, 0, 1), kEcall});
+    g.load(0x4000, {lw(8, 5, 0), kEcall});
+    auto t = make();
+    g_translator = t.get();
+    struct sigaction sa = {}, old = {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, &old);
+
+    riscv::HartState s;
+    s.pc = kCode;
+    s.x[5] = kHole;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.pc, kCode + 8);
+    EXPECT_EQ(e.addr, kHole + 8);
+    EXPECT_EQ(s.pc, kCode + 8);
+    EXPECT_EQ(s.x[6], 5u);
+    EXPECT_EQ(s.x[7], 6u);
+    EXPECT_EQ(s.x[9], 0u);
+    EXPECT_EQ(s.instret, 2u);
+
+    s.pc = 0x3000;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::StoreFault);
+    EXPECT_EQ(e.pc, 0x3004u);
+    EXPECT_EQ(e.addr, kHole + 16);
+    EXPECT_EQ(s.x[6], 9u); // written before the faulting store
+    EXPECT_EQ(s.x[9], 0u);
+
+    // Beyond the limit: caught by the bounds check, no host fault at all.
+    s.pc = 0x4000;
+    s.x[5] = kMemSize - 2;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.addr, kMemSize - 2);
+
+    riscv::HartState probe;
+    EXPECT_FALSE(t->lookup_guest_pc(0x1234, probe));
+    sigaction(SIGSEGV, &old, nullptr);
+    g_translator = nullptr;
+}
+
+} // namespace
+} // namespace machina::dbt
