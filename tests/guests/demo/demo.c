@@ -20,7 +20,7 @@ static void draw_mandelbrot(void) {
                 zr = t;
                 n++;
             }
-            line[col] = shades[n >= 90 ? 9 : n % 9];
+            line[col] = shades[n >= 90 ? 9 : (n / 3 > 8 ? 8 : n / 3)];
         }
         line[70] = '\0';
         printf("  %s\n", line);
