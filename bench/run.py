@@ -192,7 +192,8 @@ def main():
     if opts.runs < 1:
         ap.error("--runs must be at least 1")
     wanted = [w for w in opts.only.split(",") if w]
-    selected = [wl.sized(opts.size) for wl in WORKLOADS if not wanted or any(wl.name.startswith(w) for w in wanted)]
+    selected = [wl.sized(opts.size) for wl in WORKLOADS
+                if not wanted or any(wl.name.startswith(w) for w in wanted)]
     if not selected:
         ap.error(f"--only {opts.only!r} matches no workload (see --list)")
     requested = [m for m in opts.modes.split(",") if m]
@@ -217,7 +218,8 @@ def main():
 
     runnable = []
     for wl in selected:
-        missing = [str(wl.program(opts.cache, a)) for a in ("native", "riscv64") if not wl.program(opts.cache, a).exists()]
+        missing = [str(wl.program(opts.cache, a)) for a in ("native", "riscv64")
+                   if not wl.program(opts.cache, a).exists()]
         if missing:
             notes.append(f"{wl.name}: skipped, {missing[0]} missing (run scripts/assets/{wl.asset}.sh)")
         else:
@@ -236,8 +238,9 @@ def main():
                     problem = f"FAIL({status})"
                     notes.append(f"{wl.name} {mode}: exit {status}: {shlex.join(cmd)}: {err.strip()[-200:]}")
                     break
-                reference = reference or digest
-                if digest != reference:
+                if mode == "native" and reference is None:
+                    reference = digest
+                if reference is not None and digest != reference:
                     problem = "MISMATCH"
                     notes.append(f"{wl.name} {mode}: output differs from native: {shlex.join(cmd)}")
                     break

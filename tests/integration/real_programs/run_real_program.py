@@ -115,16 +115,21 @@ def mixed_data(size):
     return b"".join(chunks)[:size]
 
 
-def case_lua(ctx, script, args=()):
+def case_lua(ctx, script, args=(), stdin=None, status=0):
+    """Runs a script from lua/ under both builds; stdout, stderr and exit status must agree."""
     rv, native = ctx.asset("lua", "lua")
     if not (LUA_DIR / script).is_file():
         raise Fail(f"no Lua script {LUA_DIR / script}")
     cmd_args = [script, *args]
-    emu = run(ctx.emulated(rv, cmd_args), cwd=LUA_DIR)
-    ref = run([str(native), *cmd_args], cwd=LUA_DIR)
-    expect_ok(f"native lua {script}", ref)
+    emu = run(ctx.emulated(rv, cmd_args), cwd=LUA_DIR, stdin=stdin)
+    ref = run([str(native), *cmd_args], cwd=LUA_DIR, stdin=stdin)
+    # lua names itself (argv[0]) in error messages; the two builds live at different paths.
+    emu.stderr = emu.stderr.replace(str(rv).encode(), b"lua")
+    ref.stderr = ref.stderr.replace(str(native).encode(), b"lua")
+    if ref.returncode != status:
+        raise Fail(f"native lua {script} exited {ref.returncode}, expected {status}: {ref.stderr[-500:]!r}")
     expect_same_run(f"lua {script}", emu, ref)
-    return f"{len(ref.stdout)} bytes of identical output"
+    return f"{len(ref.stdout)} bytes of identical output, exit status {status}"
 
 
 def compressor_roundtrip(ctx, name, compress_args, decompress_args, size):
@@ -177,6 +182,8 @@ CASES = {
     "lua.coroutines": lambda c: case_lua(c, "coroutines.lua"),
     "lua.math": lambda c: case_lua(c, "math.lua"),
     "lua.workload_short": lambda c: case_lua(c, "workload.lua", ["0.01"]),
+    "lua.io": lambda c: case_lua(c, "io.lua", stdin=(LUA_DIR / "io.lua").read_bytes(), status=3),
+    "lua.error": lambda c: case_lua(c, "error.lua", status=1),
     "zstd.level3": lambda c: compressor_roundtrip(c, "zstd", ["-3", "-q"], ["-d", "-q"], 4 << 20),
     "zstd.level12_threads": lambda c: compressor_roundtrip(c, "zstd", ["-12", "-T2", "-q"], ["-d", "-q"], 2 << 20),
     "xz.level6": lambda c: compressor_roundtrip(c, "xz", ["-6", "-T1"], ["-d"], 1 << 20),
