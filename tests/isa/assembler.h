@@ -21,4 +21,19 @@ bool have_cross_binutils();
 std::optional<std::vector<uint8_t>> assemble(std::string_view source, std::string* error,
                                              bool compressed = false);
 
+/// True when `tool` is on PATH.
+bool on_path(const char* tool);
+
+/// Runs a shell command and returns its stdout; *status gets the exit status.
+std::string run_capture(const std::string& command, int* status);
+
+/// Loads the PT_LOAD segments of a static riscv64 ELF image into `mem` (guest address = offset
+/// in mem); returns the entry point, or 0 when the image is malformed or does not fit.
+uint64_t load_static_elf(const std::string& image, std::vector<uint8_t>& mem);
+
+/// Runs a freestanding static program in the interpreter, serving write(2) (fd 1, appended to
+/// *out) and exit(2). Returns false with *error set on any other exit.
+bool run_in_interpreter(const std::string& image, size_t mem_size, std::string* out,
+                        std::string* error);
+
 } // namespace machina::isa_test

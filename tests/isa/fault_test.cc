@@ -1,5 +1,6 @@
 // Fault exits: precise state, addresses, and instruction words.
 #include "isa/sandbox.h"
+#include "target/riscv/hart_dump.h"
 
 namespace machina::isa_test {
 namespace {
@@ -99,6 +100,33 @@ TEST(Faults, EcallAndEbreakDoNotAdvancePc) {
     e = sb.run();
     EXPECT_EQ(e.kind, ExitKind::Ebreak);
     EXPECT_EQ(e.pc, kCodeBase + 4);
+}
+
+TEST(Faults, FpLoadAndStoreBeyondLimit) {
+    Sandbox sb;
+    sb.state.f[10] = 0x1234;
+    LOAD_ASM_OR_SKIP(sb, "li t0, 0xffffe\nflw fa0, 0(t0)\necall");
+    auto e = sb.run();
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.addr, 0xffffeu);
+    EXPECT_EQ(sb.state.f[10], 0x1234u);
+    Sandbox sb2;
+    LOAD_ASM_OR_SKIP(sb2, "li t0, 0xffffc\nfsd fa0, 0(t0)\necall");
+    e = sb2.run();
+    EXPECT_EQ(e.kind, ExitKind::StoreFault);
+    EXPECT_EQ(e.addr, 0xffffcu);
+}
+
+TEST(Faults, HartDumpNamesRegisters) {
+    riscv::HartState st;
+    st.pc = 0x10078;
+    st.x[riscv::kA0] = 0xdead;
+    std::string text = riscv::dump_hart_state(st, true);
+    EXPECT_NE(text.find("0000000000010078"), std::string::npos) << text;
+    EXPECT_NE(text.find("x10/a0   000000000000dead"), std::string::npos) << text;
+    EXPECT_NE(text.find("fcsr"), std::string::npos) << text;
+    EXPECT_STREQ(riscv::x_reg_name(31), "t6");
+    EXPECT_STREQ(riscv::f_reg_name(8), "fs0");
 }
 
 TEST(Faults, ToStringNamesEveryKind) {

@@ -44,8 +44,8 @@ struct Item {
     enum Kind { Fixed, Branch, Jal, AddiTarget, CBranch, CJump } kind = Fixed;
     uint32_t raw = 0;
     unsigned length = 4;
-    size_t target = 0; ///< instruction index (forward) or loop start (backward)
-    size_t anchor = 0; ///< AddiTarget: index of the auipc
+    size_t target = 0;    ///< instruction index (forward) or loop start (backward)
+    size_t anchor = 0;    ///< AddiTarget: index of the auipc
     bool no_land = false; ///< depends on the previous item (x29 set-up): never a branch target
 };
 

@@ -14,7 +14,7 @@ namespace machina::dbt::interp {
 /// Per-thread decoded-instruction cache (no locking: each hart runs on its own thread).
 class DecodeCache {
   public:
-    static constexpr unsigned kEntries = 8192;
+    static constexpr unsigned kEntries = 8192; ///< direct-mapped slots (a power of two)
 
     /// The decoded form of `raw` at `pc` (raw holds 16 bits for compressed encodings).
     const decoder::DecodedInsn& lookup(uint64_t pc, uint32_t raw) {

@@ -110,7 +110,7 @@ uint64_t to_integer(T v, unsigned rm, bool is_signed, bool is64, uint32_t* flags
     case kRdn: r = std::floor(v); break;
     case kRup: r = std::ceil(v); break;
     case kRmm: r = std::round(v); break;
-    default: r = std::nearbyint(v); break; // the host runs in RNE outside eval_in_mode
+    default: r = std::rint(v); break; // the host runs in RNE outside eval_in_mode
     }
     if (r < lo || r >= hi) {
         *flags |= kNV;
@@ -144,7 +144,7 @@ T fused(Op op, T a, T b, T c, unsigned rm, uint32_t* flags) {
     bool neg_addend =
         op == Op::FmsubS || op == Op::FnmaddS || op == Op::FmsubD || op == Op::FnmaddD;
     if ((std::isinf(a) && b == 0) || (a == 0 && std::isinf(b))) {
-        *flags = kNV;
+        *flags |= kNV;
         return std::numeric_limits<T>::quiet_NaN();
     }
     if (neg_product) a = -a;
@@ -158,9 +158,9 @@ bool fp_execute(riscv::HartState& s, const DecodedInsn& d) {
     int rm_or_bad = effective_rm(d, s.fcsr);
     const uint64_t ra = s.f[d.rs1], rb = s.f[d.rs2], rc = s.f[d.rs3];
     const uint64_t xa = s.x[d.rs1];
-    uint32_t flags = 0;
-    uint64_t fd = 0; // new f[rd] (when writes_f)
-    uint64_t xd = 0; // new x[rd] (when writes_x)
+    uint32_t flags = s.fcsr & riscv::kFflagsMask; // accumulated in place
+    uint64_t fd = 0;                              // new f[rd] (when writes_f)
+    uint64_t xd = 0;                              // new x[rd] (when writes_x)
     bool writes_f = true;
     bool writes_x = false;
     auto rm = unsigned(rm_or_bad);
@@ -360,7 +360,7 @@ bool fp_execute(riscv::HartState& s, const DecodedInsn& d) {
     }
     if (writes_f) s.f[d.rd] = fd;
     if (writes_x && d.rd != 0) s.x[d.rd] = xd;
-    s.fcsr |= flags & riscv::kFflagsMask;
+    s.fcsr = (s.fcsr & ~riscv::kFflagsMask) | (flags & riscv::kFflagsMask);
     return true;
 }
 

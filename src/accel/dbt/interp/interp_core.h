@@ -86,7 +86,9 @@ bool atomic_op(riscv::HartState& s, const Mem& mem, const decoder::DecodedInsn& 
         T v = __atomic_load_n(p, __ATOMIC_SEQ_CST);
         result = sizeof(T) == 4 ? sext32(v) : uint64_t(v);
         s.reservation_addr = addr;
-        s.reservation_value = uint64_t(v);
+        // The value as loaded into rd (sign-extended for lr.w): an sc.d after an lr.w then only
+        // succeeds if memory holds that 64-bit value, as in QEMU.
+        s.reservation_value = result;
         s.reservation_valid = true;
     } else if (d.op == Op::ScW || d.op == Op::ScD) {
         bool ok = false;
