@@ -52,9 +52,6 @@ int main(int argc, char** argv) {
         std::fputs("Available CPUs: rv64, max, any (all RV64IMAFDC)\n", stdout);
         return 0;
     }
-    if (o.accel == "dbt")
-        return die("-accel dbt: the translator is not available for user mode yet; use "
-                   "-accel interp");
     uint32_t mask = 0;
     if (!o.log_items.empty()) {
         auto m = log::parse_categories(o.log_items);

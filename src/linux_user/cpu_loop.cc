@@ -15,7 +15,13 @@ void cpu_loop(GuestThread& t) {
         dbt::interp::Exit exit;
         if (!run_guest(t, &exit, kInstructionBudget)) continue; // host fault became a signal
         switch (exit.kind) {
-        case ExitKind::Ecall: handle_syscall(t); break;
+        case ExitKind::Ecall:
+            // A signal queued while the guest ran is delivered before the call (pc stays on
+            // the ecall, which runs once the handler returns), so a blocking call cannot
+            // sleep on it.
+            if (has_deliverable_signal(t)) break;
+            handle_syscall(t);
+            break;
         case ExitKind::Budget:
         case ExitKind::FenceI: break;
         case ExitKind::Ebreak: force_sync_signal(t, SIGTRAP, TRAP_BRKPT, exit.pc); break;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <new>
 
 #include "base/bits.h"
 #include "base/log.h"
@@ -377,6 +378,15 @@ bool GuestAddressSpace::check(uint64_t a, uint64_t len, int prot) const {
     return true;
 }
 
+bool GuestAddressSpace::any_exec(uint64_t a, uint64_t len) const {
+    std::lock_guard lock(m_mutex);
+    auto it = m_vmas.upper_bound(a);
+    if (it != m_vmas.begin()) --it;
+    for (; it != m_vmas.end() && it->second.start < a + len; ++it)
+        if (it->second.end > a && (it->second.prot & PROT_EXEC)) return true;
+    return false;
+}
+
 std::optional<Vma> GuestAddressSpace::find(uint64_t a) const {
     std::lock_guard lock(m_mutex);
     auto it = m_vmas.upper_bound(a);
@@ -409,6 +419,11 @@ std::string GuestAddressSpace::maps_text() const {
         out += '\n';
     }
     return out;
+}
+
+void GuestAddressSpace::reset_lock_after_fork() {
+    // Only the forking thread exists in the child, so nobody can be inside the lock.
+    new (&m_mutex) std::mutex();
 }
 
 size_t GuestAddressSpace::vma_count() const {

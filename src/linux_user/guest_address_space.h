@@ -77,12 +77,17 @@ class GuestAddressSpace {
     std::optional<uint64_t> find_free(uint64_t len, uint64_t align = kPageSize) const;
     /// True when every page of [a, a+len) is mapped with at least the `prot` bits.
     bool check(uint64_t a, uint64_t len, int prot) const;
+    /// True when any page of [a, a+len) is mapped executable (code caches must then be dropped
+    /// when the range changes).
+    bool any_exec(uint64_t a, uint64_t len) const;
     /// The mapping containing `a`, if any.
     std::optional<Vma> find(uint64_t a) const;
     /// Renames the mapping starting at `a` (e.g. "[stack]").
     void set_name(uint64_t a, const std::string& name);
     /// /proc/self/maps text in guest addresses.
     std::string maps_text() const;
+    /// In a forked child: the lock may have been held by a thread that does not exist there.
+    void reset_lock_after_fork();
     /// Number of VMAs (for tests).
     size_t vma_count() const;
 

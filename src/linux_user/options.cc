@@ -75,7 +75,7 @@ Result<Options> parse_options(std::span<const char* const> argv, const char* env
             return Error::make("unknown option '{}' (try --help)", arg);
         }
     }
-    if (o.log_items == "help") return o;
+    if (o.log_items == "help" || o.cpu == "help") return o;
     if (i >= argv.size()) return Error::make("no program given (try --help)");
     o.program = argv[i];
     for (++i; i < argv.size(); ++i)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "accel/dbt/interp/interpreter.h"
+#include "linux_user/engine.h"
 #include "linux_user/guest_address_space.h"
 #include "linux_user/options.h"
 #include "linux_user/riscv64/target_structs.h"
@@ -44,10 +45,12 @@ struct GuestThread {
 struct Process {
     std::unique_ptr<GuestAddressSpace> mm;
     dbt::interp::UserMemory mem;
+    std::unique_ptr<Engine> engine; ///< runs guest code (-accel)
     Options options;
     std::string exe_path;      ///< absolute host path of the guest program (/proc/self/exe)
     std::string self_exe;      ///< machina's own binary, for execve of other riscv64 programs
     std::vector<uint8_t> auxv; ///< bytes of the auxv (/proc/self/auxv)
+    std::string cmdline;       ///< guest argv, NUL-separated (/proc/self/cmdline)
     uint64_t sigreturn_trampoline = 0;
     std::atomic<int> live_threads{1};
     std::mutex signal_mutex; ///< guards actions

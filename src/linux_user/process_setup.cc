@@ -34,6 +34,7 @@ int fail(const std::string& message) {
 }
 
 Result<void> load(Process& p, const Options& o, const std::vector<std::string>& env) {
+    p.engine = TRY(make_engine(o.accel));
     ElfFile exe = TRY(open_elf(o.program));
     auto close_exe = [&] { ::close(exe.fd); };
     p.mm = TRY(GuestAddressSpace::create(kGuestSpaceSize));
@@ -85,6 +86,8 @@ Result<void> load(Process& p, const Options& o, const std::vector<std::string>& 
     in.argv.push_back(o.argv0 ? *o.argv0 : o.program);
     in.argv.insert(in.argv.end(), o.args.begin(), o.args.end());
     in.envp = env;
+    for (const auto& arg : in.argv)
+        p.cmdline.append(arg).push_back('\0');
     in.execfn = o.program;
     if (::getrandom(in.random.data(), in.random.size(), 0) != ssize_t(in.random.size()))
         return Error::from_errno("getrandom");
@@ -131,8 +134,9 @@ int run_program(const Options& options, const std::vector<std::string>& env) {
     Process& p = process();
     p.options = options;
     if (auto r = load(p, options, env); !r) return fail(r.error().message);
-    install_host_signal_handlers();
     GuestThread* t = current_thread();
+    inherit_signal_state(*t);
+    install_host_signal_handlers();
     cpu_loop(*t);
     // The main guest thread called exit while others run: end only this host thread.
     set_current_thread(nullptr);

@@ -4,12 +4,14 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "base/log.h"
 #include "linux_user/riscv64/signal_frame.h"
+#include "linux_user/signalfd.h"
 
 namespace machina::linux_user {
 namespace {
@@ -21,6 +23,7 @@ thread_local volatile sig_atomic_t t_in_guest = 0;
 thread_local uint64_t t_fault_addr = 0;
 thread_local int t_fault_sig = 0;
 thread_local int t_fault_code = 0;
+thread_local bool t_fault_resumed = false; ///< the engine resumed generated code at a fault stub
 
 constexpr uint64_t kUnblockable = sig_bit(SIGKILL) | sig_bit(SIGSTOP);
 
@@ -38,6 +41,7 @@ void host_signal_handler(int sig, siginfo_t* info, void*) {
     PendingSignals& q = (t && info->si_code == SI_TKILL) ? t->pending : process().pending;
     q.info[sig] = *info;
     q.mask.fetch_or(sig_bit(sig));
+    signalfd_notify(sig);
     errno = saved_errno;
 }
 
@@ -51,10 +55,19 @@ void host_fault_handler(int sig, siginfo_t* info, void* ucontext) {
     auto addr = reinterpret_cast<uint8_t*>(info->si_addr);
     if (t_in_guest && p.mem.base && addr >= p.mem.base &&
         addr < p.mem.base + p.mem.limit + kPageSize) {
-        t_in_guest = 0;
         t_fault_addr = uint64_t(addr - p.mem.base);
         t_fault_sig = sig;
         t_fault_code = info->si_code;
+        // A guest access in generated code: resume at its fault stub, so run() returns the
+        // fault with the precise guest pc.
+        auto* uc = static_cast<ucontext_t*>(ucontext);
+        uintptr_t resume = p.engine ? p.engine->fault_resume(uc->uc_mcontext.gregs[REG_RIP]) : 0;
+        if (resume) {
+            t_fault_resumed = true;
+            uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
+            return;
+        }
+        t_in_guest = 0;
         siglongjmp(t_fault_jmp, 1);
     }
     // A bug in machina itself: restore the default action and let the fault recur.
@@ -86,17 +99,7 @@ int peek_signal(const GuestThread& t) {
 
 /// Claims a deliverable signal: returns its number (0 when none) and fills `info`.
 int take_signal(GuestThread& t, siginfo_t* info) {
-    uint64_t allowed = ~t.sigmask | kUnblockable;
-    for (PendingSignals* q : {&t.pending, &process().pending}) {
-        for (;;) {
-            uint64_t m = q->mask.load() & allowed;
-            if (!m) break;
-            int sig = std::countr_zero(m) + 1;
-            *info = q->info[sig];
-            if (q->mask.fetch_and(~sig_bit(sig)) & sig_bit(sig)) return sig;
-        }
-    }
-    return 0;
+    return take_pending_signal(t, ~t.sigmask | kUnblockable, info);
 }
 
 bool on_altstack(const GuestThread& t, uint64_t sp) {
@@ -167,13 +170,60 @@ void sync_host_disposition(int sig, bool guest_blocks) {
     if (act.handler == riscv64::kSigIgn) {
         set_host_simple(sig, SIG_IGN);
     } else if (act.handler == riscv64::kSigDfl) {
-        if (guest_blocks && !default_ignores(sig) && !default_stops(sig))
+        if (signalfd_watched() & sig_bit(sig))
+            set_host_action(sig, host_signal_handler, true); // a signalfd reads it
+        else if (guest_blocks && !default_ignores(sig) && !default_stops(sig))
             set_host_action(sig, host_signal_handler, true);
         else
             set_host_simple(sig, SIG_DFL);
     } else {
         set_host_action(sig, host_signal_handler, false);
     }
+}
+
+void inherit_signal_state(GuestThread& t) {
+    sigset_t blocked;
+    pthread_sigmask(SIG_SETMASK, nullptr, &blocked);
+    Process& p = process();
+    for (int sig = 1; sig <= kNsig; ++sig) {
+        if (sigismember(&blocked, sig) == 1) t.sigmask |= sig_bit(sig);
+        struct sigaction old {};
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, nullptr, &old) == 0 &&
+            old.sa_handler == SIG_IGN) {
+            std::lock_guard lock(p.signal_mutex);
+            p.actions[sig].handler = riscv64::kSigIgn;
+        }
+    }
+    t.sigmask &= ~kUnblockable;
+    for (uint64_t m = t.sigmask; m; m &= m - 1)
+        sync_host_disposition(std::countr_zero(m) + 1, true);
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, nullptr);
+}
+
+int64_t exec_with_guest_mask(const GuestThread& t, int64_t (*exec)(void*), void* arg) {
+    sigset_t guest, old;
+    sigemptyset(&guest);
+    for (int sig = 1; sig <= kNsig; ++sig)
+        if ((t.sigmask & sig_bit(sig)) && sig != SIGSEGV && sig != SIGBUS) sigaddset(&guest, sig);
+    pthread_sigmask(SIG_SETMASK, &guest, &old);
+    int64_t r = exec(arg);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return r;
+}
+
+int take_pending_signal(GuestThread& t, uint64_t set, siginfo_t* info) {
+    for (PendingSignals* q : {&t.pending, &process().pending}) {
+        for (;;) {
+            uint64_t m = q->mask.load() & set;
+            if (!m) break;
+            int sig = std::countr_zero(m) + 1;
+            *info = q->info[sig];
+            if (q->mask.fetch_and(~sig_bit(sig)) & sig_bit(sig)) return sig;
+        }
+    }
+    return 0;
 }
 
 bool has_deliverable_signal(const GuestThread& t) {
@@ -264,24 +314,31 @@ void die_by_signal(int sig) {
     _exit(128 + sig);
 }
 
+/// The guest signal for the host fault recorded by host_fault_handler.
+static void deliver_host_fault(GuestThread& t) {
+    Process& p = process();
+    int sig = t_fault_sig == SIGBUS ? SIGBUS : SIGSEGV;
+    int code = t_fault_code;
+    if (sig == SIGSEGV) code = p.mm->find(t_fault_addr) ? SEGV_ACCERR : SEGV_MAPERR;
+    force_sync_signal(t, sig, code, t_fault_addr);
+}
+
 bool run_guest(GuestThread& t, dbt::interp::Exit* exit, uint64_t budget) {
     Process& p = process();
     if (sigsetjmp(t_fault_jmp, 0) == 0) {
         t_in_guest = 1;
-        *exit = dbt::interp::run_user(t.hart, p.mem, budget);
+        *exit = p.engine->run(t.hart, p.mem, budget);
         t_in_guest = 0;
+        if (t_fault_resumed) { // a host fault inside generated code (already at the guest pc)
+            t_fault_resumed = false;
+            deliver_host_fault(t);
+            return false;
+        }
         return true;
     }
+    p.engine->after_longjmp();
     // Back from host_fault_handler: the hart's pc names the faulting instruction.
-    int sig = t_fault_sig == SIGBUS ? SIGBUS : SIGSEGV;
-    int code = SEGV_MAPERR;
-    if (sig == SIGSEGV) {
-        auto vma = p.mm->find(t_fault_addr);
-        code = vma ? SEGV_ACCERR : SEGV_MAPERR;
-    } else {
-        code = t_fault_code;
-    }
-    force_sync_signal(t, sig, code, t_fault_addr);
+    deliver_host_fault(t);
     return false;
 }
 

@@ -21,6 +21,7 @@ SyscallTable make_table() {
     register_proc_syscalls(table);
     register_signal_syscalls(table);
     register_time_syscalls(table);
+    register_xattr_syscalls(table);
     register_thread_syscalls(table);
     return table;
 }
@@ -91,9 +92,14 @@ void handle_syscall(GuestThread& t) {
             strace_exit(nr, r);
     }
     if (r == kNoResult) return;
-    if (r == -EINTR && restartable(nr) && next_signal_restarts(t)) {
-        h.pc = ecall_pc; // run the call again once the handler returns
-        return;
+    if (r == -EINTR) {
+        // The host interrupts calls for signals the guest blocks or ignores (machina keeps
+        // host signals unblocked to queue them); the guest kernel would not have: run the
+        // call again. With a deliverable signal, restart after its SA_RESTART handler.
+        if (!has_deliverable_signal(t) || (restartable(nr) && next_signal_restarts(t))) {
+            h.pc = ecall_pc;
+            return;
+        }
     }
     h.x[riscv::kA0] = uint64_t(r);
 }

@@ -22,14 +22,23 @@ inline constexpr size_t kSyscallTableSize = 512;
 /// The dispatch table.
 using SyscallTable = std::array<SyscallHandler, kSyscallTableSize>;
 
-/// Registration, one function per syscall family.
+/// Registers the files, descriptors and paths (syscalls_fs.cc).
 void register_fs_syscalls(SyscallTable& table);
+/// Registers the sockets (syscalls_net.cc).
 void register_net_syscalls(SyscallTable& table);
+/// Registers the poll, select, epoll, eventfd, timerfd (syscalls_poll.cc).
 void register_poll_syscalls(SyscallTable& table);
+/// Registers the memory mappings (syscalls_mm.cc).
 void register_mm_syscalls(SyscallTable& table);
+/// Registers the process identity, limits, execve (syscalls_proc.cc).
 void register_proc_syscalls(SyscallTable& table);
+/// Registers the signals (syscalls_signal.cc).
 void register_signal_syscalls(SyscallTable& table);
+/// Registers the clocks, sleeps and timers (syscalls_time.cc).
 void register_time_syscalls(SyscallTable& table);
+/// Registers the extended attributes (syscalls_xattr.cc).
+void register_xattr_syscalls(SyscallTable& table);
+/// Registers the clone, exit, futex (syscalls_thread.cc).
 void register_thread_syscalls(SyscallTable& table);
 
 /// Handles the `ecall` at t.hart.pc: runs the call, writes a0, advances pc (or rewinds it to

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "linux_user/guest_access.h"
 #include "linux_user/riscv64/syscall_numbers.h"
+#include "linux_user/signalfd.h"
 #include "linux_user/syscall_dispatch.h"
 
 namespace machina::linux_user {
@@ -85,6 +86,7 @@ int64_t sys_openat(GuestThread&, Args a) {
         return memfd_with("maps", maps.data(), maps.size(), flags);
     }
     if (entry == "auxv") return memfd_with("auxv", p.auxv.data(), p.auxv.size(), flags);
+    if (entry == "cmdline") return memfd_with("cmdline", p.cmdline.data(), p.cmdline.size(), flags);
     std::string path = host_path(*guest);
     return host_ret(::syscall(SYS_openat, int(a[0]), path.c_str(), flags, mode_t(a[3])));
 }
@@ -93,7 +95,8 @@ int64_t sys_close(GuestThread&, Args a) {
     return host_ret(::close(int(a[0])));
 }
 
-int64_t sys_read(GuestThread&, Args a) {
+int64_t sys_read(GuestThread& t, Args a) {
+    if (is_signalfd(int(a[0]))) return signalfd_read(t, int(a[0]), a[1], a[2]);
     GUEST_PTR(buf, a[1], a[2]);
     return host_ret(::read(int(a[0]), buf, a[2]));
 }
@@ -174,7 +177,8 @@ int64_t sys_statx(GuestThread&, Args a) {
     auto guest = read_guest_string(a[1]);
     if (!guest) return -EFAULT;
     std::string path = proc_self_entry(*guest) == "exe" ? process().exe_path : host_path(*guest);
-    GUEST_PTR(buf, a[4], 256);
+    static_assert(sizeof(struct statx) == kStatxSize, "statx passes through unchanged");
+    GUEST_PTR(buf, a[4], kStatxSize);
     return host_ret(::syscall(SYS_statx, int(a[0]), path.c_str(), int(a[2]), unsigned(a[3]), buf));
 }
 

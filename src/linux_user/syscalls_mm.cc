@@ -75,7 +75,9 @@ int64_t sys_shmat(GuestThread&, Args a) {
     return process().mm->shmat(a[1], int(a[0]), ds.shm_segsz, int(a[2]));
 }
 
-int64_t sys_shmdt(GuestThread&, Args a) { return process().mm->shmdt(a[0]); }
+int64_t sys_shmdt(GuestThread&, Args a) {
+    return process().mm->shmdt(a[0]);
+}
 
 } // namespace
 

@@ -17,7 +17,9 @@
 #include "base/log.h"
 #include "linux_user/guest_access.h"
 #include "linux_user/riscv64/syscall_numbers.h"
+#include "linux_user/signal_delivery.h"
 #include "linux_user/syscall_dispatch.h"
+#include "linux_user/vfork.h"
 
 namespace machina::linux_user {
 namespace {
@@ -195,6 +197,33 @@ int64_t sys_sched_get_priority_min(GuestThread&, Args a) {
     return host_ret(::sched_get_priority_min(int(a[0])));
 }
 
+int64_t sys_sched_setscheduler(GuestThread&, Args a) {
+    void* p = g2h(a[2], sizeof(sched_param));
+    if (!p) return -EFAULT;
+    return host_ret(::syscall(SYS_sched_setscheduler, pid_t(a[0]), int(a[1]), p));
+}
+
+int64_t sys_sched_setparam(GuestThread&, Args a) {
+    void* p = g2h(a[1], sizeof(sched_param));
+    if (!p) return -EFAULT;
+    return host_ret(::syscall(SYS_sched_setparam, pid_t(a[0]), p));
+}
+
+// capget/capset: the header and data structs are the same on both architectures.
+int64_t sys_capget(GuestThread&, Args a) {
+    void* hdr = g2h(a[0], 8);
+    void* data = g2h_opt(a[1], 24);
+    if (!hdr || (a[1] && !data)) return -EFAULT;
+    return host_ret(::syscall(SYS_capget, hdr, data));
+}
+
+int64_t sys_capset(GuestThread&, Args a) {
+    void* hdr = g2h(a[0], 8);
+    void* data = g2h(a[1], 24);
+    if (!hdr || !data) return -EFAULT;
+    return host_ret(::syscall(SYS_capset, hdr, data));
+}
+
 int64_t sys_getpriority(GuestThread&, Args a) {
     return host_ret(::syscall(SYS_getpriority, int(a[0]), id_t(a[1])));
 }
@@ -310,12 +339,35 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
     return out;
 }
 
+/// An execve call, run with the guest's signal mask in place (see exec_with_guest_mask).
+struct ExecCall {
+    const char* path;
+    char* const* argv;
+    char* const* envp;
+};
+
+int64_t do_exec(void* arg) {
+    auto* call = static_cast<ExecCall*>(arg);
+    if (log::enabled(log::kStrace)) log::write_category("\n"); // the call does not return
+    vfork_release();
+    std::fflush(nullptr);
+    ::execve(call->path, call->argv, call->envp);
+    return -errno;
+}
+
+int64_t exec_masked(const char* path, std::vector<char*>& argv, std::vector<char*>& envp) {
+    ExecCall call{path, argv.data(), envp.data()};
+    const GuestThread* t = current_thread();
+    return t ? exec_with_guest_mask(*t, do_exec, &call) : do_exec(&call);
+}
+
 /// Re-executes machina on another riscv64 program with this run's options.
 int64_t exec_through_machina(const std::string& program, std::vector<std::string> argv,
                              std::vector<std::string>& envp) {
     const Options& o = process().options;
     std::vector<std::string> args = {process().self_exe};
     if (!o.ld_prefix.empty()) args.insert(args.end(), {"-L", o.ld_prefix});
+    if (o.accel != "interp") args.insert(args.end(), {"-accel", o.accel});
     if (o.strace) args.emplace_back("-strace");
     if (!o.log_items.empty()) args.insert(args.end(), {"-d", o.log_items});
     if (!o.log_file.empty()) args.insert(args.end(), {"-D", o.log_file});
@@ -326,9 +378,7 @@ int64_t exec_through_machina(const std::string& program, std::vector<std::string
         args.push_back(argv[i]);
     auto cargv = c_strings(args);
     auto cenv = c_strings(envp);
-    std::fflush(nullptr);
-    ::execve(process().self_exe.c_str(), cargv.data(), cenv.data());
-    return -errno;
+    return exec_masked(process().self_exe.c_str(), cargv, cenv);
 }
 
 /// Host path of a program the guest names (/proc/self/exe is the guest program, not machina).
@@ -351,16 +401,15 @@ int64_t sys_execve(GuestThread&, Args a) {
             std::vector<std::string> args = {interp};
             if (!arg.empty()) args.push_back(arg);
             args.push_back(*path);
-            for (size_t i = 1; i < argv->size(); ++i) args.push_back((*argv)[i]);
+            for (size_t i = 1; i < argv->size(); ++i)
+                args.push_back((*argv)[i]);
             return exec_through_machina(hi, args, *envp);
         }
     }
     // A host program (or a script for a host interpreter): run it natively.
     auto cargv = c_strings(*argv);
     auto cenv = c_strings(*envp);
-    std::fflush(nullptr);
-    ::execve(hp.c_str(), cargv.data(), cenv.data());
-    return -errno;
+    return exec_masked(hp.c_str(), cargv, cenv);
 }
 
 } // namespace
@@ -403,6 +452,10 @@ void register_proc_syscalls(SyscallTable& t) {
     t[kNr_sched_getparam] = sys_sched_getparam;
     t[kNr_sched_get_priority_max] = sys_sched_get_priority_max;
     t[kNr_sched_get_priority_min] = sys_sched_get_priority_min;
+    t[kNr_sched_setscheduler] = sys_sched_setscheduler;
+    t[kNr_sched_setparam] = sys_sched_setparam;
+    t[kNr_capget] = sys_capget;
+    t[kNr_capset] = sys_capset;
     t[kNr_getpriority] = sys_getpriority;
     t[kNr_setpriority] = sys_setpriority;
     t[kNr_getrandom] = sys_getrandom;

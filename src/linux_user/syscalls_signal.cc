@@ -11,6 +11,7 @@
 #include "linux_user/guest_access.h"
 #include "linux_user/riscv64/syscall_numbers.h"
 #include "linux_user/signal_delivery.h"
+#include "linux_user/signalfd.h"
 #include "linux_user/syscall_dispatch.h"
 
 namespace machina::linux_user {
@@ -86,7 +87,8 @@ int64_t sys_sigaltstack(GuestThread& t, Args a) {
         TargetStack ss;
         if (!copy_from_guest(&ss, a[0], sizeof ss)) return -EFAULT;
         if (on) return -EPERM;
-        if (ss.ss_flags & ~(kSsDisable | int32_t(0x80000000u))) return -EINVAL;
+        // SS_ONSTACK is accepted (and ignored) for compatibility; SS_AUTODISARM is bit 31.
+        if (ss.ss_flags & ~(kSsOnstack | kSsDisable | int32_t(0x80000000u))) return -EINVAL;
         if (ss.ss_flags & kSsDisable) {
             t.altstack = TargetStack{0, kSsDisable, 0, 0};
         } else {
@@ -145,16 +147,18 @@ int64_t sys_rt_sigtimedwait(GuestThread& t, Args a) {
     wait_for_signal(t, a[2] ? &tmo : nullptr, &timed_out);
     t.sigmask = saved;
     if (timed_out) return -EAGAIN;
-    for (PendingSignals* q : {&t.pending, &process().pending}) {
-        uint64_t m = q->mask.load() & set;
-        if (!m) continue;
-        int sig = std::countr_zero(m) + 1;
-        siginfo_t info = q->info[sig];
-        if (!(q->mask.fetch_and(~sig_bit(sig)) & sig_bit(sig))) continue;
-        if (a[1] && !copy_to_guest(a[1], &info, 128)) return -EFAULT;
-        return sig;
-    }
-    return -EINTR;
+    siginfo_t info;
+    int sig = take_pending_signal(t, set, &info);
+    if (!sig) return -EINTR;
+    if (a[1] && !copy_to_guest(a[1], &info, 128)) return -EFAULT;
+    return sig;
+}
+
+int64_t sys_signalfd4(GuestThread& t, Args a) {
+    if (a[2] != 8) return -EINVAL;
+    uint64_t mask;
+    if (!copy_from_guest(&mask, a[1], 8)) return -EFAULT;
+    return signalfd_create(t, int(a[0]), mask, int(a[3]));
 }
 
 int64_t sys_kill(GuestThread&, Args a) {
@@ -191,6 +195,7 @@ void register_signal_syscalls(SyscallTable& t) {
     t[kNr_rt_sigtimedwait] = sys_rt_sigtimedwait;
     t[kNr_rt_sigqueueinfo] = sys_rt_sigqueueinfo;
     t[kNr_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo;
+    t[kNr_signalfd4] = sys_signalfd4;
     t[kNr_kill] = sys_kill;
     t[kNr_tgkill] = sys_tgkill;
     t[kNr_tkill] = sys_tkill;

@@ -10,12 +10,14 @@
 
 #include <atomic>
 #include <cstdio>
+#include <new>
 
 #include "base/log.h"
 #include "linux_user/cpu_loop.h"
 #include "linux_user/guest_access.h"
 #include "linux_user/riscv64/syscall_numbers.h"
 #include "linux_user/syscall_dispatch.h"
+#include "linux_user/vfork.h"
 
 namespace machina::linux_user {
 namespace {
@@ -79,14 +81,28 @@ int64_t clone_thread(GuestThread& t, uint64_t flags, uint64_t newsp, uint64_t pt
 int64_t clone_process(GuestThread& t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t tls,
                       uint64_t ctid) {
     int exit_signal = int(flags & 0xff);
+    VforkLink vfork;
+    bool is_vfork = (flags & CLONE_VFORK) && vfork_prepare(t, &vfork);
     std::fflush(nullptr);
     pid_t pid =
         exit_signal == SIGCHLD ? ::fork() : pid_t(::syscall(SYS_clone, exit_signal, 0, 0, 0, 0));
-    if (pid < 0) return -errno;
+    if (pid < 0) {
+        int err = errno;
+        if (is_vfork) {
+            ::close(vfork.read_fd);
+            ::close(vfork.write_fd);
+        }
+        return -err;
+    }
     if (pid == 0) {
         Process& p = process();
+        if (is_vfork) vfork_child_started(vfork);
         t.tid = int(::gettid());
         p.live_threads.store(1);
+        p.mm->reset_lock_after_fork();
+        new (&p.signal_mutex) std::mutex();
+        // The parent's code cache may be shared memory: the child translates into its own.
+        p.engine->after_fork();
         p.pending.mask.store(0);
         t.pending.mask.store(0);
         if (newsp) t.hart.x[riscv::kSp] = newsp;
@@ -100,6 +116,7 @@ int64_t clone_process(GuestThread& t, uint64_t flags, uint64_t newsp, uint64_t p
         uint32_t v = uint32_t(pid);
         copy_to_guest(ptid, &v, 4);
     }
+    if (is_vfork) vfork_parent_wait(vfork);
     return pid;
 }
 
@@ -113,8 +130,8 @@ int64_t sys_clone(GuestThread& t, Args a) {
         }
         return clone_thread(t, flags, a[1], a[2], a[3], a[4]);
     }
-    // fork, or vfork (run as a fork: the child gets a copy of memory).
-    return clone_process(t, flags & ~uint64_t(CLONE_VM | CLONE_VFORK), a[1], a[2], a[3], a[4]);
+    // fork, or vfork (a fork whose parent waits; see vfork.h).
+    return clone_process(t, flags & ~uint64_t(CLONE_VM), a[1], a[2], a[3], a[4]);
 }
 
 /// Marks one robust futex owned by the dying thread as OWNER_DIED and wakes a waiter.
@@ -154,6 +171,7 @@ int64_t sys_exit(GuestThread& t, Args a) {
             ::syscall(SYS_futex, g2h(t.clear_child_tid, 4), FUTEX_WAKE, 1, nullptr, nullptr, 0);
     }
     if (process().live_threads.fetch_sub(1) == 1) {
+        vfork_release();
         std::fflush(nullptr);
         _exit(int(a[0] & 0xff));
     }
@@ -162,6 +180,7 @@ int64_t sys_exit(GuestThread& t, Args a) {
 }
 
 int64_t sys_exit_group(GuestThread&, Args a) {
+    vfork_release();
     std::fflush(nullptr);
     _exit(int(a[0] & 0xff));
 }

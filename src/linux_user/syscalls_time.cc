@@ -9,6 +9,7 @@
 
 #include "linux_user/guest_access.h"
 #include "linux_user/riscv64/syscall_numbers.h"
+#include "linux_user/signal_delivery.h"
 #include "linux_user/syscall_dispatch.h"
 
 namespace machina::linux_user {
@@ -41,20 +42,52 @@ int64_t sys_gettimeofday(GuestThread&, Args a) {
     return 0;
 }
 
-int64_t sys_nanosleep(GuestThread&, Args a) {
-    void* req = g2h(a[0], sizeof(timespec));
-    void* rem = g2h_opt(a[1], sizeof(timespec));
-    if (!req) return -EFAULT;
-    return host_ret(::syscall(SYS_nanosleep, req, rem));
+/// Sleeps until `deadline` on `clock`. A host signal the guest blocks or ignores (which would
+/// not have woken the guest) does not end the sleep; a deliverable one returns -EINTR and, for
+/// relative sleeps, the time left in `rem`.
+int64_t sleep_until(GuestThread& t, clockid_t clock, const timespec& deadline, uint64_t rem) {
+    for (;;) {
+        int err = ::clock_nanosleep(clock, TIMER_ABSTIME, &deadline, nullptr);
+        if (err == 0) return 0;
+        if (err != EINTR) return -err;
+        if (!has_deliverable_signal(t)) continue;
+        if (rem) {
+            timespec now, left{0, 0};
+            ::clock_gettime(clock, &now);
+            int64_t ns =
+                (deadline.tv_sec - now.tv_sec) * 1000000000LL + (deadline.tv_nsec - now.tv_nsec);
+            if (ns > 0) left = timespec{time_t(ns / 1000000000), long(ns % 1000000000)};
+            if (!copy_to_guest(rem, &left, sizeof left)) return -EFAULT;
+        }
+        return -EINTR;
+    }
 }
 
-int64_t sys_clock_nanosleep(GuestThread&, Args a) {
-    void* req = g2h(a[2], sizeof(timespec));
-    void* rem = g2h_opt(a[3], sizeof(timespec));
-    if (!req) return -EFAULT;
-    // clock_nanosleep returns the error number instead of setting errno.
-    return -::clock_nanosleep(clockid_t(a[0]), int(a[1]), static_cast<timespec*>(req),
-                              static_cast<timespec*>(rem));
+int64_t relative_sleep(GuestThread& t, clockid_t clock, uint64_t req_addr, uint64_t rem) {
+    timespec req;
+    if (!copy_from_guest(&req, req_addr, sizeof req)) return -EFAULT;
+    if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000) return -EINVAL;
+    timespec deadline;
+    if (::clock_gettime(clock, &deadline) != 0) return -errno;
+    deadline.tv_sec += req.tv_sec;
+    deadline.tv_nsec += req.tv_nsec;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec += 1;
+        deadline.tv_nsec -= 1000000000;
+    }
+    return sleep_until(t, clock, deadline, rem);
+}
+
+int64_t sys_nanosleep(GuestThread& t, Args a) {
+    return relative_sleep(t, CLOCK_MONOTONIC, a[0], a[1]);
+}
+
+int64_t sys_clock_nanosleep(GuestThread& t, Args a) {
+    clockid_t clock = clockid_t(a[0]);
+    if (!(a[1] & TIMER_ABSTIME)) return relative_sleep(t, clock, a[2], a[3]);
+    timespec deadline;
+    if (!copy_from_guest(&deadline, a[2], sizeof deadline)) return -EFAULT;
+    return sleep_until(t, clock, deadline, 0);
 }
 
 int64_t sys_times(GuestThread&, Args a) {

@@ -35,6 +35,11 @@ static_assert(sizeof(TargetStat) == 128);
 static_assert(offsetof(TargetStat, st_size) == 48);
 static_assert(offsetof(TargetStat, st_blocks) == 64);
 
+/// `struct statx` is architecture-independent (256 bytes, fixed-width fields), so statx passes
+/// through unchanged; so do linux_dirent64, timespec, rlimit, rusage, utsname, pollfd, iovec
+/// (after pointer translation) and the siginfo layout.
+inline constexpr size_t kStatxSize = 256;
+
 /// riscv64 kernel `struct sigaction` (no sa_restorer: the kernel/vDSO supplies the trampoline).
 struct TargetSigaction {
     uint64_t handler;

@@ -1,5 +1,7 @@
 // fork, pipes, wait status (exit codes and signals), and execve of this very program.
+#include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,16 @@ int main(int argc, char** argv) {
         const char* slash = strrchr(argv[2], '/');
         printf("exec'd child says %s (argc %d)\n", slash ? slash + 1 : argv[2], argc);
         return 5;
+    }
+    if (argc > 1 && strcmp(argv[1], "check-inherit") == 0) {
+        sigset_t mask;
+        sigprocmask(SIG_SETMASK, NULL, &mask);
+        struct sigaction hup;
+        sigaction(SIGHUP, NULL, &hup);
+        printf("after exec: SIGUSR2 blocked=%d SIGHUP ignored=%d SIGUSR1 blocked=%d\n",
+               sigismember(&mask, SIGUSR2), hup.sa_handler == SIG_IGN,
+               sigismember(&mask, SIGUSR1));
+        return 0;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -84,6 +96,34 @@ int main(int argc, char** argv) {
     printf("script child code=%d\n", WEXITSTATUS(status));
     unlink(script);
     rmdir(dir);
+
+    // execve keeps the blocked mask and ignored signals.
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        sigset_t block;
+        sigemptyset(&block);
+        sigaddset(&block, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &block, NULL);
+        signal(SIGHUP, SIG_IGN);
+        char* args[] = {argv[0], "check-inherit", NULL};
+        execv("/proc/self/exe", args);
+        _exit(98);
+    }
+    waitpid(pid, &status, 0);
+
+    // posix_spawn (clone with CLONE_VM|CLONE_VFORK): a failed exec is reported to the parent
+    // through memory the child shares with it.
+    extern char** environ;
+    char* missing_args[] = {"/nonexistent/program", NULL};
+    pid_t spawned;
+    int err = posix_spawn(&spawned, "/nonexistent/program", NULL, NULL, missing_args, environ);
+    printf("posix_spawn of a missing program: %s\n", err == ENOENT ? "ENOENT" : "other");
+    char* self_args[] = {argv[0], "child-exec", "spawned", NULL};
+    fflush(stdout);
+    err = posix_spawn(&spawned, "/proc/self/exe", NULL, NULL, self_args, environ);
+    waitpid(spawned, &status, 0);
+    printf("posix_spawn of self: err=%d code=%d\n", err, WEXITSTATUS(status));
 
     // Several children, reaped in any order.
     int total = 0;

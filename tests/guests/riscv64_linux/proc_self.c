@@ -18,7 +18,6 @@ static int in_range_of_line(const char* line, uintptr_t addr) {
 }
 
 int main(int argc, char** argv) {
-    (void)argc;
     int stack_var = 0;
     FILE* f = fopen("/proc/self/maps", "r");
     if (!f) return 10;
@@ -55,6 +54,18 @@ int main(int argc, char** argv) {
     char real_argv0[4096];
     if (!realpath(argv[0], real_argv0)) return 13;
     printf("exe is this program=%d\n", strcmp(exe, real_argv0) == 0);
+
+    // /proc/self/cmdline: this program's argv, not the emulator's.
+    fd = open("/proc/self/cmdline", O_RDONLY);
+    char cmd[4096];
+    ssize_t cl = read(fd, cmd, sizeof cmd);
+    close(fd);
+    size_t expect = 0;
+    for (int i = 0; i < argc; ++i) expect += strlen(argv[i]) + 1;
+    int cmd_ok = cl == (ssize_t)expect;
+    for (ssize_t off = 0, i = 0; cmd_ok && i < argc; off += strlen(argv[i]) + 1, ++i)
+        cmd_ok = strcmp(cmd + off, argv[i]) == 0;
+    printf("cmdline is argv=%d\n", cmd_ok);
 
     struct utsname u;
     uname(&u);

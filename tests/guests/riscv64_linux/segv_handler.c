@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -60,6 +61,24 @@ int main(void) {
     }
     printf("write to read-only page: signal %d offset %ld code_accerr=%d\n", sig,
            (long)(fault_addr - (uintptr_t)ro), fault_code == SEGV_ACCERR);
+
+    // Touching a file mapping past the end of the file raises SIGBUS.
+    sigaction(SIGBUS, &sa, NULL);
+    char path[] = "/tmp/machina_sigbus_XXXXXX";
+    int fd = mkstemp(path);
+    if (write(fd, "x", 1) != 1) return 3;
+    char* two = mmap(NULL, (size_t)page * 2, PROT_READ, MAP_SHARED, fd, 0);
+    sig = sigsetjmp(env, 1);
+    if (sig == 0) {
+        volatile char c = two[page + 1];
+        (void)c;
+        printf("not reached\n");
+    }
+    printf("read past end of file: signal %d offset %ld\n", sig,
+           (long)(fault_addr - (uintptr_t)two));
+    munmap(two, (size_t)page * 2);
+    close(fd);
+    unlink(path);
 
     retry_page_size = page;
     retry_page = mmap(NULL, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -1,6 +1,9 @@
 // std::thread with mutexes, condition variables and atomics: a bounded producer/consumer queue
 // and a contended counter. The output does not depend on scheduling.
+#include <pthread.h>
+
 #include <atomic>
+#include <csignal>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -8,7 +11,46 @@
 #include <thread>
 #include <vector>
 
+static std::atomic<pthread_t> g_handled_on{};
+static std::atomic<int> g_usr1{0};
+
+static void on_usr1(int) {
+    g_handled_on.store(pthread_self());
+    g_usr1.fetch_add(1);
+}
+
+/// pthread_kill reaches exactly the named thread, even while it sleeps in a futex wait.
+static void thread_directed_signal() {
+    std::signal(SIGUSR1, on_usr1);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool ready = false, stop = false;
+    pthread_t target_id{};
+    std::thread target([&] {
+        std::unique_lock lock(mu);
+        target_id = pthread_self();
+        ready = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return stop; });
+    });
+    {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return ready; });
+    }
+    pthread_kill(target_id, SIGUSR1);
+    while (g_usr1.load() == 0) std::this_thread::yield();
+    bool on_target = pthread_equal(g_handled_on.load(), target_id);
+    {
+        std::lock_guard lock(mu);
+        stop = true;
+    }
+    cv.notify_all();
+    target.join();
+    std::printf("pthread_kill: handled=%d on target thread=%d\n", g_usr1.load(), on_target);
+}
+
 int main() {
+    thread_directed_signal();
     constexpr int kProducers = 3, kConsumers = 3, kItems = 2000;
     std::mutex m;
     std::condition_variable not_empty, not_full;

@@ -70,6 +70,9 @@ TEST(Options, HelpVersionAndDashDHelp) {
     auto d = parse({"-d", "help"});
     ASSERT_TRUE(d.ok());
     EXPECT_EQ(d->log_items, "help");
+    auto cpu = parse({"-cpu", "help"});
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_EQ(cpu->cpu, "help");
     EXPECT_NE(usage_text().find("-strace"), std::string::npos);
 }
 

@@ -168,6 +168,28 @@ TEST_F(SyscallTest, SignalMaskAndAltstack) {
     EXPECT_EQ(call(kNr_rt_sigaction, 65, 0, kScratch + 0x400, 8), -EINVAL);
 }
 
+TEST_F(SyscallTest, ExtendedAttributesPassThrough) {
+    char path[] = "/tmp/machina_xattr_test_XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    put_string(kScratch, "user.machina");
+    put_string(kScratch + 0x100, "value");
+    int64_t r = call(kNr_fsetxattr, uint64_t(fd), kScratch, kScratch + 0x100, 5, 0);
+    if (r == -ENOTSUP || r == -EPERM) {
+        close(fd);
+        unlink(path);
+        GTEST_SKIP() << "the host file system of /tmp has no user xattrs";
+    }
+    EXPECT_EQ(r, 0);
+    put_string(kScratch + 0x200, path);
+    EXPECT_EQ(call(kNr_getxattr, kScratch + 0x200, kScratch, kScratch + 0x300, 64), 5);
+    EXPECT_EQ(std::memcmp(host(kScratch + 0x300), "value", 5), 0);
+    EXPECT_EQ(call(kNr_fremovexattr, uint64_t(fd), kScratch), 0);
+    EXPECT_EQ(call(kNr_fgetxattr, uint64_t(fd), kScratch, kScratch + 0x300, 64), -ENODATA);
+    close(fd);
+    unlink(path);
+}
+
 TEST_F(SyscallTest, HwprobeAnswersKnownKeys) {
     int64_t pairs[6] = {4, 0, 3, 0, 12345, 0}; // IMA_EXT_0, BASE_BEHAVIOR, unknown
     std::memcpy(host(kScratch), pairs, sizeof pairs);

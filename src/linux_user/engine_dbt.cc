@@ -1,0 +1,91 @@
+// -accel dbt: the dynamic binary translator (accel/dbt/runtime) behind the Engine interface.
+#include "accel/dbt/runtime/translator.h"
+#include "linux_user/engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+namespace machina::linux_user {
+namespace {
+
+class DbtEngine final : public Engine {
+  public:
+    explicit DbtEngine(std::unique_ptr<dbt::Translator> translator)
+        : m_translator(translator.release()) {}
+    ~DbtEngine() override { delete m_translator.load(); }
+
+    dbt::interp::Exit run(riscv::HartState& state, const dbt::interp::UserMemory& memory,
+                          uint64_t budget) override {
+        dbt::Translator* t = m_translator.load(std::memory_order_acquire);
+        if (!t) {
+            // A forked child: interpret first, since most children soon call execve and a
+            // translator costs a 64 MiB code buffer to set up.
+            int64_t left = m_interp_left.load(std::memory_order_relaxed);
+            if (left > 0) {
+                uint64_t before = state.instret;
+                auto exit = dbt::interp::run_user(state, memory, std::min<uint64_t>(budget, left));
+                m_interp_left.fetch_sub(int64_t(state.instret - before) + 1);
+                return exit;
+            }
+            t = recreate();
+        }
+        return dbt::run_translated(state, memory, budget, *t);
+    }
+
+    uintptr_t fault_resume(uintptr_t host_pc) const override {
+        dbt::Translator* t = m_translator.load(std::memory_order_acquire);
+        if (!t || !t->in_code_cache(host_pc)) return 0;
+        return t->fault_resume_address(host_pc);
+    }
+
+    void after_longjmp() override {
+        if (dbt::Translator* t = m_translator.load()) t->release_after_longjmp();
+    }
+
+    void code_changed() override {
+        if (dbt::Translator* t = m_translator.load()) t->flush();
+    }
+
+    // The parent's code buffer may be shared memory: never write to it from the child. The
+    // old translator is leaked on purpose; the child interprets for a while and gets a new
+    // translator only if it keeps running (one that calls execve soon never needs it).
+    void after_fork() override {
+        m_translator.store(nullptr);
+        m_interp_left.store(kForkInterpInstructions);
+    }
+
+  private:
+    dbt::Translator* recreate() {
+        std::lock_guard lock(m_mutex);
+        if (dbt::Translator* t = m_translator.load()) return t;
+        auto fresh = dbt::Translator::create();
+        if (!fresh) {
+            std::fprintf(stderr, "machina-riscv64: -accel dbt: %s\n",
+                         fresh.error().message.c_str());
+            std::_Exit(1);
+        }
+        dbt::Translator* t = fresh->release();
+        m_translator.store(t, std::memory_order_release);
+        return t;
+    }
+
+    /// Instructions a forked child interprets before it gets its own translator.
+    static constexpr int64_t kForkInterpInstructions = 20'000'000;
+
+    std::atomic<dbt::Translator*> m_translator;
+    std::atomic<int64_t> m_interp_left{0};
+    std::mutex m_mutex;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Engine>> make_dbt_engine() {
+    auto translator = dbt::Translator::create();
+    if (!translator) return std::move(translator).error().context("-accel dbt");
+    return std::unique_ptr<Engine>(std::make_unique<DbtEngine>(std::move(*translator)));
+}
+
+} // namespace machina::linux_user
