@@ -1,5 +1,7 @@
 // machina-system-x86_64: runs an x86-64 guest on KVM with a QEMU-compatible command line.
 
+#include <array>
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -18,6 +20,51 @@ namespace x86 = machina::boards::x86;
 
 constexpr std::string_view kProgram = "machina-system-x86_64";
 
+/// Parses a MAC address "52:54:00:12:34:56".
+Result<std::array<uint8_t, 6>> parse_mac(const std::string& text) {
+    std::array<uint8_t, 6> mac{};
+    unsigned v[6];
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                    &tail) != 6)
+        return Error::make("-device virtio-net-device: bad mac '{}'", text);
+    for (int i = 0; i < 6; ++i) {
+        if (v[i] > 0xff) return Error::make("-device virtio-net-device: bad mac '{}'", text);
+        mac[i] = uint8_t(v[i]);
+    }
+    return mac;
+}
+
+/// -device virtio-net-device,netdev=ID[,mac=...] with the matching -netdev user,id=ID,...
+Result<x86::PcNic> nic_config(const MachineConfig& c, const machina::cli::ObjectConfig& d) {
+    TRY(d.raw.check_keys({"driver", "netdev", "mac", "id"}, "-device virtio-net-device"));
+    auto id = d.raw.get("netdev");
+    if (!id) return Error::make("-device {}: 'netdev=ID' is required", d.type);
+    const machina::cli::ObjectConfig* netdev = nullptr;
+    for (const auto& n : c.netdevs)
+        if (n.id == *id) netdev = &n;
+    if (!netdev) return Error::make("-device {}: no -netdev with id={}", d.type, *id);
+    if (netdev->type != "user")
+        return Error::make("-netdev {}: only 'user' networking is supported", netdev->type);
+    x86::PcNic nic;
+    nic.slirp.id = netdev->id;
+    for (const auto& [key, value] : netdev->raw.items()) {
+        if (key == "type" || key == "id") continue;
+        if (key == "hostfwd") {
+            nic.slirp.forwards.push_back(TRY(machina::net::parse_hostfwd(value)));
+        } else if (key == "restrict") {
+            nic.slirp.restricted = value == "on" || value == "yes" || value == "true";
+        } else {
+            return Error::make("-netdev user: unsupported parameter '{}'", key);
+        }
+    }
+    if (auto mac = d.raw.get("mac"))
+        nic.mac = TRY(parse_mac(*mac));
+    else if (!c.netdevs.empty())
+        nic.mac[5] = uint8_t(0x56 + (&*netdev - &c.netdevs[0]));
+    return nic;
+}
+
 /// Turns the generic command line into the PC board's configuration; rejects what the board
 /// cannot do with a one-line reason.
 Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
@@ -27,30 +74,33 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
         return Error::make("-machine: unknown machine type '{}' (pc or microvm)", c.machine);
     if (!c.accel.empty() && c.accel != "kvm")
         return Error::make("-accel: '{}' cannot run x86-64 guests; use -accel kvm", c.accel);
-    if (!c.cpu_model.empty() && c.cpu_model != "host" && c.cpu_model != "max")
-        return Error::make("-cpu: only 'host' is supported with KVM (got '{}')", c.cpu_model);
+
     if (!c.bios.empty())
         return Error::make("-bios: firmware boot is not supported on x86 yet; use -kernel");
-    if (!c.drives.empty() || !c.netdevs.empty())
-        return Error::make("{}: virtio devices are not available on the x86 board yet",
-                           c.drives.empty() ? "-netdev" : "-drive");
     if (c.start_paused) return Error::make("-S: starting paused needs a monitor (not supported)");
     if (!c.gdb.empty()) return Error::make("-s/-gdb: the gdb server is not supported on x86 yet");
     if (!c.qmp.empty()) machina::log::warn("-qmp: QMP is not available yet; ignoring");
     if (c.ram_bytes) pc.ram_bytes = c.ram_bytes;
     pc.cpus = c.cpus;
+    if (!c.cpu_model.empty()) pc.cpu_model = c.cpu_model;
     pc.kernel_path = c.kernel;
     pc.initrd_path = c.initrd;
     pc.cmdline = c.append;
     pc.no_reboot = c.no_reboot;
     for (const auto& s : c.serials) {
         using Kind = machina::cli::SerialConfig::Kind;
-        if (s.kind == Kind::Stdio)
-            pc.serial = x86::SerialMode::Stdio;
-        else if (s.kind == Kind::None || s.kind == Kind::Null)
-            pc.serial = x86::SerialMode::None;
-        else
-            return Error::make("-serial: only stdio, null and none are supported on x86 yet");
+        using Spec = machina::hw::SerialBackendSpec;
+        pc.serial.path = s.path;
+        switch (s.kind) {
+        case Kind::Stdio: pc.serial.kind = Spec::Kind::Stdio; break;
+        case Kind::None:
+        case Kind::Null: pc.serial.kind = Spec::Kind::None; break;
+        case Kind::File: pc.serial.kind = Spec::Kind::File; break;
+        case Kind::Pty: pc.serial.kind = Spec::Kind::Pty; break;
+        case Kind::Unix:
+            pc.serial.kind = s.server ? Spec::Kind::UnixServer : Spec::Kind::UnixClient;
+            break;
+        }
         break; // COM1 only
     }
     for (const auto& d : c.devices) {
@@ -65,11 +115,28 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
             }
         } else if (d.type == "machina-testdev") {
             pc.test_device = true;
+        } else if (d.type == "virtio-net-device" || d.type == "virtio-net") {
+            pc.nics.push_back(TRY(nic_config(c, d)));
+        } else if (d.type == "virtio-rng-device" || d.type == "virtio-rng") {
+            ++pc.virtio_rng;
+        } else if (d.type == "virtio-blk-device" || d.type == "virtio-blk") {
+            auto id = d.raw.get("drive");
+            if (!id) return Error::make("-device {}: 'drive=ID' is required", d.type);
+            const machina::cli::DriveConfig* drive = nullptr;
+            for (const auto& dc : c.drives)
+                if (dc.interface == "none" && dc.id == *id) drive = &dc;
+            if (!drive) return Error::make("-device {}: no -drive if=none,id={}", d.type, *id);
+            pc.drives.push_back({drive->file, drive->format, drive->readonly, drive->snapshot});
         } else {
-            return Error::make("-device: unknown device '{}' (isa-debug-exit, machina-testdev)",
+            return Error::make("-device: unknown device '{}' (isa-debug-exit, machina-testdev, "
+                               "virtio-blk-device, virtio-rng-device)",
                                d.type);
         }
     }
+    // Drives with if=virtio become virtio-blk devices of their own, after -device ones.
+    for (const auto& dc : c.drives)
+        if (dc.interface == "virtio")
+            pc.drives.push_back({dc.file, dc.format, dc.readonly, dc.snapshot});
     return pc;
 }
 
@@ -81,6 +148,8 @@ int fail(const std::string& message) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // A serial client that disconnects must not kill machina with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string_view> args(argv + 1, argv + argc);
     auto parsed = machina::cli::parse_command_line(args);
     if (!parsed) return fail(parsed.error().message);

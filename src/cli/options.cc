@@ -94,8 +94,10 @@ Result<SerialConfig> parse_serial(std::string_view arg) {
         s.kind = SerialConfig::Kind::Null;
     else if (arg.starts_with("unix:")) {
         s.kind = SerialConfig::Kind::Unix;
-        s.path = std::string(arg.substr(5));
-        if (auto comma = s.path.find(','); comma != std::string::npos) s.path.resize(comma);
+        auto opts = TRY(SubOptions::parse(arg.substr(5), "path"));
+        TRY(opts.check_keys({"path", "server", "wait", "nowait"}, "-serial unix:"));
+        s.path = opts.get("path").value_or("");
+        s.server = TRY(opts.get_bool("server", false, "-serial unix:"));
         if (s.path.empty()) return Error::make("-serial: unix: needs a socket path");
     } else if (arg.starts_with("file:")) {
         s.kind = SerialConfig::Kind::File;

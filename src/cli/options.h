@@ -34,7 +34,8 @@ struct ObjectConfig {
 /// What -serial asks for.
 struct SerialConfig {
     enum class Kind { Stdio, Pty, Unix, None, Null, File } kind = Kind::Stdio;
-    std::string path; ///< for unix: and file:
+    std::string path;    ///< for unix: and file:
+    bool server = false; ///< unix:PATH,server: listen instead of connect
 };
 
 /// Everything the system-emulator command line says.

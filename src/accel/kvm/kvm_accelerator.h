@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "accel/kvm/x86_64/cpu_features.h"
 #include "accel/kvm/x86_64/cpuid.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -19,6 +20,7 @@ class KvmVm;
 struct VmOptions {
     unsigned vcpu_count = 1;       ///< for CPUID topology and the MP/ACPI tables
     bool in_kernel_irqchip = true; ///< PIC + IOAPIC + LAPIC in the kernel, plus the PIT
+    std::vector<x86::FeatureOverride> cpu_features; ///< from -cpu host,+feat,-feat
 };
 
 /// The device path: $MACHINA_KVM_DEVICE when set, else /dev/kvm.

@@ -30,7 +30,6 @@ const char* exit_reason_name(uint32_t reason) {
     case KVM_EXIT_IRQ_WINDOW_OPEN: return "irq window open";
     case KVM_EXIT_NMI: return "nmi";
     case KVM_EXIT_TPR_ACCESS: return "tpr access";
-    case KVM_EXIT_S390_SIEIC: return "s390";
     default: return "unexpected";
     }
 }

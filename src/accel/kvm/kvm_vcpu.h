@@ -35,7 +35,8 @@ class KvmVcpu : public core::Vcpu {
     void kick() override;
     unsigned index() const override { return m_index; }
 
-    /// Puts the vCPU at a 64-bit entry point: long mode, paging, flat segments (x86_64/).
+    /// Puts the vCPU at a kernel entry point: long mode with paging and flat segments, or
+    /// 32-bit protected mode for PVH (x86_64/vcpu_setup.cc).
     Result<void> set_boot_state(const x86::BootCpuState& state);
     /// The current multiprocessing state (an AP is WaitingForSipi until the BSP starts it).
     Result<MpState> mp_state() const;

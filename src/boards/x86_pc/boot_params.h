@@ -7,6 +7,7 @@
 namespace machina::boards::x86::bp {
 
 inline constexpr uint64_t kSize = 4096;
+inline constexpr uint64_t kAcpiRsdpAddr = 0x070;
 inline constexpr uint64_t kExtRamdiskImage = 0x0c0;
 inline constexpr uint64_t kExtRamdiskSize = 0x0c4;
 inline constexpr uint64_t kExtCmdLinePtr = 0x0c8;

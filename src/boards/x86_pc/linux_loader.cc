@@ -6,6 +6,7 @@
 #include "base/bits.h"
 #include "base/endian.h"
 #include "boards/x86_pc/boot_params.h"
+#include "boards/x86_pc/pvh_loader.h"
 
 namespace machina::boards::x86 {
 
@@ -63,10 +64,7 @@ Result<SetupHeader> parse_setup_header(const std::vector<uint8_t>& image, const 
 
 Result<LinuxBootInfo> load_linux(core::GuestMemory& memory, const LinuxBootConfig& config) {
     const std::string& name = config.kernel_name;
-    if (is_elf(config.kernel))
-        return Error::make("{}: ELF kernels (vmlinux with a PVH note) are not supported yet; "
-                           "use a bzImage",
-                           name);
+    if (is_elf(config.kernel)) return load_pvh(memory, config);
     SetupHeader h = TRY(parse_setup_header(config.kernel, name));
     const uint64_t ram_end = low_ram_end(memory);
 
@@ -94,6 +92,8 @@ Result<LinuxBootInfo> load_linux(core::GuestMemory& memory, const LinuxBootConfi
     store_le<uint16_t>(zp + bp::kVidMode, 0xffff);
     store_le<uint16_t>(zp + bp::kHeapEndPtr, 0xfe00);
     store_le<uint32_t>(zp + bp::kCode32Start, uint32_t(kHighMemStart));
+    // Protocol 2.14 added acpi_rsdp_addr; older kernels scan 0xE0000-0xFFFFF instead.
+    if (h.version >= 0x020e) store_le<uint64_t>(zp + bp::kAcpiRsdpAddr, config.acpi_rsdp);
 
     // Command line (NUL-terminated), bounded by the kernel's cmdline_size.
     uint64_t cmdline_limit = h.cmdline_size ? h.cmdline_size : 255;

@@ -20,6 +20,7 @@ struct LinuxBootConfig {
     std::vector<uint8_t> initrd; ///< may be empty
     std::string cmdline;
     std::vector<E820Entry> e820;
+    uint64_t acpi_rsdp = 0; ///< 0: no ACPI tables
 };
 
 /// Where things ended up.
@@ -29,6 +30,7 @@ struct LinuxBootInfo {
     uint64_t kernel_end = 0;  ///< first byte past the kernel's reserved area
     uint64_t initrd_addr = 0; ///< 0 without an initrd
     uint16_t protocol = 0;    ///< boot protocol version, e.g. 0x020f
+    bool pvh = false;         ///< ELF/PVH: 32-bit entry, `zero_page` is hvm_start_info
 };
 
 /// Parsed setup header fields the loader uses.
@@ -50,7 +52,8 @@ Result<SetupHeader> parse_setup_header(const std::vector<uint8_t>& image, const 
 /// True when `image` starts with the ELF magic.
 bool is_elf(const std::vector<uint8_t>& image);
 
-/// Loads a bzImage, initrd, command line and zero page into `memory`.
+/// Loads a bzImage (or, through load_pvh, an ELF vmlinux with a PVH note), initrd, command
+/// line and zero page into `memory`.
 Result<LinuxBootInfo> load_linux(core::GuestMemory& memory, const LinuxBootConfig& config);
 
 } // namespace machina::boards::x86

@@ -17,7 +17,9 @@ inline constexpr uint64_t kPageTablesAddress = 0x9000;
 inline constexpr uint64_t kCmdlineAddress = 0x20000;
 inline constexpr uint64_t kCmdlineMax = 0x10000;
 inline constexpr uint64_t kEbdaStart = 0x9fc00;
-inline constexpr uint64_t kBiosStart = 0xf0000;
+inline constexpr uint64_t kBiosStart = 0xe0000; ///< reserved up to 1 MiB: firmware tables
+inline constexpr uint64_t kAcpiTablesAddress = 0xe0000;
+inline constexpr uint16_t kAcpiSleepPort = 0x600;
 inline constexpr uint64_t kMpTableAddress = 0xf0000;
 inline constexpr uint64_t kHighMemStart = 0x100000; ///< 1 MiB: where the kernel loads
 inline constexpr uint64_t kLowRamMax = 3ull << 30;  ///< the 32-bit MMIO hole starts here
@@ -25,6 +27,12 @@ inline constexpr uint64_t kHighRamStart = 4ull << 30;
 inline constexpr uint64_t kIoApicAddress = 0xfec00000;
 inline constexpr uint64_t kLapicAddress = 0xfee00000;
 inline constexpr uint64_t kTestDeviceAddress = 0xfeb00000;
+/// virtio-mmio slots: one 4 KiB page each from here, GSIs from kVirtioFirstGsi (IOAPIC pins
+/// 16-23, level-triggered, shared with nothing).
+inline constexpr uint64_t kVirtioMmioBase = 0xd0000000;
+inline constexpr uint64_t kVirtioMmioStride = 0x1000;
+inline constexpr unsigned kVirtioFirstGsi = 16;
+inline constexpr unsigned kVirtioMaxDevices = 8;
 
 /// e820 range types.
 enum class E820Type : uint32_t { Ram = 1, Reserved = 2, Acpi = 3, Nvs = 4, Unusable = 5 };

@@ -1,27 +1,47 @@
 #pragma once
 // PcConfig: everything the x86 PC board needs to build a machine, filled by the CLI layer.
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "hw/char/serial_backend.h"
+#include "net/slirp/slirp_options.h"
 
 namespace machina::boards::x86 {
 
-/// Where COM1 goes.
-enum class SerialMode { Stdio, None };
+/// A disk for a virtio-blk device (-drive if=virtio, or -device virtio-blk-device,drive=ID).
+struct PcDrive {
+    std::string path;
+    std::string format = "raw";
+    bool read_only = false;
+    bool snapshot = false;
+};
+
+/// A virtio-net card on a user-mode (slirp) network (-netdev user + -device virtio-net-device).
+struct PcNic {
+    net::SlirpOptions slirp;
+    std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+};
 
 /// Configuration of an x86 PC machine.
 struct PcConfig {
     uint64_t ram_bytes = 128ull << 20;
     unsigned cpus = 1;
+    std::string cpu_model = "host"; ///< -cpu: host or max, with +feat/-feat flags
     std::string kernel_path;
     std::string initrd_path;
     std::string cmdline;
     bool no_reboot = false;
-    SerialMode serial = SerialMode::Stdio;
-    bool debug_exit = false; ///< isa-debug-exit at debug_exit_port
+    hw::SerialBackendSpec serial; ///< where COM1 goes (stdio by default)
+    bool debug_exit = false;      ///< isa-debug-exit at debug_exit_port
     uint16_t debug_exit_port = 0xf4;
-    bool test_device = false; ///< machina-testdev MMIO window at kTestDeviceAddress
-    std::string kvm_device;   ///< empty: $MACHINA_KVM_DEVICE or /dev/kvm
+    bool test_device = false;    ///< machina-testdev MMIO window at kTestDeviceAddress
+    std::vector<PcDrive> drives; ///< virtio-blk devices, in slot order
+    std::vector<PcNic> nics;     ///< virtio-net devices, after the disks
+    unsigned virtio_rng = 0;     ///< virtio-rng devices, after the disks
+    std::string kvm_device;      ///< empty: $MACHINA_KVM_DEVICE or /dev/kvm
 };
 
 } // namespace machina::boards::x86

@@ -2,13 +2,19 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
 #include "accel/kvm/x86_64/long_mode.h"
 #include "base/log.h"
+#include "block/block_device.h"
 #include "boards/x86_pc/linux_loader.h"
 #include "boards/x86_pc/memory_map.h"
+#include "hw/virtio/blk/virtio_blk.h"
+#include "hw/virtio/net/virtio_net.h"
+#include "hw/virtio/rng/virtio_rng.h"
+#include "hw/x86/acpi_tables.h"
 #include "hw/x86/mp_table.h"
 
 namespace machina::boards::x86 {
@@ -51,6 +57,7 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
 
     kvm::VmOptions options;
     options.vcpu_count = m_config.cpus;
+    options.cpu_features = TRY(kvm::x86::parse_cpu_model(m_config.cpu_model));
     m_vm = TRY(accel.create_kvm_vm(options));
     TRY(m_vm->map_memory(m_memory));
 
@@ -80,9 +87,16 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
         });
         TRY(m_pio.map(m_config.debug_exit_port, 4, *m_debug_exit, "isa-debug-exit"));
     }
+    m_acpi_sleep = std::make_unique<hw::AcpiSleep>([this] {
+        log::info("guest powered off (ACPI S5)");
+        finish({RunOutcome::Kind::Exit, 0});
+    });
+    TRY(m_pio.map(kAcpiSleepPort, 2, *m_acpi_sleep, "acpi-sleep", {1, 1}));
     if (m_config.test_device)
         TRY(m_mmio.map(kTestDeviceAddress, hw::TestDevice::kWindowSize, m_test_device,
                        "machina-testdev"));
+    std::vector<hw::AcpiVirtioMmio> virtio_acpi;
+    TRY(add_virtio_devices(&virtio_acpi));
     // CMOS memory size bytes (KiB above 1 MiB, 64 KiB units above 16 MiB), as PC firmware reads.
     uint64_t ext_kib = std::min<uint64_t>((layout.low_size - kHighMemStart) >> 10, 0xffff);
     m_rtc->set_byte(0x17, uint8_t(ext_kib));
@@ -97,6 +111,17 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     mp.ioapic_address = kIoApicAddress;
     auto mp_bytes = TRY(hw::build_mp_table(mp, kMpTableAddress));
     TRY(m_memory.write(kMpTableAddress, mp_bytes.data(), mp_bytes.size()));
+    hw::AcpiConfig acpi;
+    acpi.cpu_count = m_config.cpus;
+    acpi.lapic_address = kLapicAddress;
+    acpi.ioapic_address = kIoApicAddress;
+    acpi.ioapic_id = uint8_t(m_config.cpus);
+    acpi.sleep_control_port = kAcpiSleepPort;
+    acpi.virtio_mmio = virtio_acpi;
+    auto acpi_bytes = TRY(hw::build_acpi_tables(acpi, kAcpiTablesAddress));
+    if (kAcpiTablesAddress + acpi_bytes.size() > kMpTableAddress)
+        return Error::make("ACPI tables for {} CPUs overlap the MP table", m_config.cpus);
+    TRY(m_memory.write(kAcpiTablesAddress, acpi_bytes.data(), acpi_bytes.size()));
 
     LinuxBootConfig boot;
     boot.kernel = files.kernel;
@@ -104,6 +129,7 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     boot.initrd = files.initrd;
     boot.cmdline = m_config.cmdline;
     boot.e820 = layout.e820;
+    boot.acpi_rsdp = kAcpiTablesAddress;
     const LinuxBootInfo info = TRY(load_linux(m_memory, boot));
 
     kvm::x86::BootTablesLayout tables;
@@ -113,13 +139,67 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     uint64_t top = layout.high_size ? kHighRamStart + layout.high_size : layout.low_size;
     kvm::x86::BootCpuState state = TRY(kvm::x86::write_boot_tables(m_memory, top, tables));
     state.rip = info.entry;
-    state.rsi = info.zero_page;
     state.rsp = kBootStackTop;
+    if (info.pvh) {
+        state.protected32 = true;
+        state.rbx = info.zero_page;
+    } else {
+        state.rsi = info.zero_page;
+    }
 
     for (unsigned i = 0; i < m_config.cpus; ++i)
         m_vcpus.push_back(TRY(m_vm->create_kvm_vcpu(i)));
     // Only the BSP starts at the kernel entry; APs wait for INIT/SIPI from the guest.
     TRY(m_vcpus[0]->set_boot_state(state));
+    return ok();
+}
+
+Result<void> PcMachine::add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi) {
+    std::vector<std::unique_ptr<hw::virtio::VirtioDevice>> devices;
+    for (size_t i = 0; i < m_config.drives.size(); ++i) {
+        const PcDrive& d = m_config.drives[i];
+        block::DriveOptions options;
+        options.path = d.path;
+        options.format = d.format;
+        options.read_only = d.read_only;
+        options.snapshot = d.snapshot;
+        auto disk = TRY(block::open_drive(options));
+        devices.push_back(
+            std::make_unique<hw::virtio::VirtioBlk>(std::move(disk), fmt::format("machina{}", i)));
+    }
+    for (const PcNic& nic : m_config.nics) {
+        auto backend = TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp)));
+        auto device = std::make_unique<hw::virtio::VirtioNet>(*backend, nic.mac);
+        hw::virtio::VirtioNet* dev = device.get();
+        backend->set_receiver(
+            [dev](const uint8_t* frame, size_t len) { return dev->receive(frame, len); });
+        m_net_backends.push_back(std::move(backend));
+        devices.push_back(std::move(device));
+    }
+    for (unsigned i = 0; i < m_config.virtio_rng; ++i)
+        devices.push_back(std::make_unique<hw::virtio::VirtioRng>());
+    if (devices.size() > kVirtioMaxDevices)
+        return Error::make("-device/-drive: at most {} virtio devices fit on the x86 board",
+                           kVirtioMaxDevices);
+    kvm::KvmVm* vm = m_vm.get();
+    for (size_t i = 0; i < devices.size(); ++i) {
+        const uint64_t base = kVirtioMmioBase + i * kVirtioMmioStride;
+        const unsigned gsi = kVirtioFirstGsi + unsigned(i);
+        VirtioSlot slot;
+        slot.device = std::move(devices[i]);
+        slot.irq = std::make_unique<core::IrqLine>([vm, gsi](bool level) {
+            if (auto r = vm->set_irq(gsi, level); !r) log::warn("{}", r.error().message);
+        });
+        slot.transport =
+            std::make_unique<hw::virtio::VirtioMmio>(*slot.device, m_memory, *slot.irq);
+        TRY(m_mmio.map(base, hw::virtio::kMmioWindowSize, *slot.transport,
+                       fmt::format("{}.{}", slot.device->name(), i)));
+        acpi->push_back({uint32_t(base), uint32_t(hw::virtio::kMmioWindowSize), gsi});
+        m_virtio.push_back(std::move(slot));
+    }
+    // Backends deliver frames from their own threads once the devices are wired.
+    for (auto& backend : m_net_backends)
+        backend->start();
     return ok();
 }
 
@@ -180,6 +260,9 @@ void PcMachine::vcpu_loop(kvm::KvmVcpu& vcpu) {
             return;
         case Kind::Reset: request_reset("system event"); return;
         case Kind::Interrupted:
+            if (m_sample.load(std::memory_order_relaxed))
+                log::cat(log::kCpu, "vCPU {}: {}\n", vcpu.index(), vcpu.describe_state());
+            break;
         case Kind::Debug: break;
         case Kind::Error:
             log::error("{}", exit.detail);
@@ -194,8 +277,21 @@ RunOutcome PcMachine::run() {
     for (auto& vcpu : m_vcpus)
         threads.emplace_back([this, v = vcpu.get()] { vcpu_loop(*v); });
     {
+        // With -d cpu, sample every vCPU's registers once a second (a kick makes each vCPU
+        // thread log its own state, since KVM_GET_REGS needs the vCPU out of KVM_RUN).
+        const bool sample = log::enabled(log::kCpu);
+        m_sample = sample;
         std::unique_lock lock(m_mutex);
-        m_cv.wait(lock, [this] { return m_stop.load(); });
+        while (!m_stop.load()) {
+            if (!sample) {
+                m_cv.wait(lock, [this] { return m_stop.load(); });
+                break;
+            }
+            if (m_cv.wait_for(lock, std::chrono::seconds(1), [this] { return m_stop.load(); }))
+                break;
+            for (auto& vcpu : m_vcpus)
+                vcpu->kick();
+        }
     }
     for (auto& vcpu : m_vcpus)
         vcpu->kick();
@@ -217,6 +313,7 @@ Result<int> run_pc(const PcConfig& config) {
                            "supported on the x86 PC board)");
     if (config.cpus == 0 || config.cpus > 254)
         return Error::make("-smp: {} CPUs requested; 1 to 254 are supported", config.cpus);
+    TRY(kvm::x86::parse_cpu_model(config.cpu_model)); // report a bad -cpu before anything else
     BootFiles files;
     hw::CmosRtc cmos;
     files.cmos = &cmos;
@@ -229,9 +326,8 @@ Result<int> run_pc(const PcConfig& config) {
     std::string device = config.kvm_device.empty() ? kvm::default_device_path() : config.kvm_device;
     auto accel = TRY(kvm::KvmAccelerator::open(device));
 
-    std::unique_ptr<hw::StdioBackend> console;
-    if (config.serial == SerialMode::Stdio) {
-        console = std::make_unique<hw::StdioBackend>(STDIN_FILENO, STDOUT_FILENO);
+    std::unique_ptr<hw::StdioBackend> console = TRY(hw::open_serial_backend(config.serial));
+    if (console) {
         TRY(console->start([] {
             g_quit.store(true);
             if (PcMachine* m = g_current.load()) m->finish({RunOutcome::Kind::Exit, 0});

@@ -21,10 +21,15 @@
 #include "hw/char/stdio_backend.h"
 #include "hw/char/uart16550.h"
 #include "hw/char/uart16550_bus.h"
+#include "hw/virtio/transport/virtio_mmio.h"
+#include "hw/virtio/virtio_device.h"
+#include "hw/x86/acpi_sleep.h"
+#include "hw/x86/acpi_tables.h"
 #include "hw/x86/cmos_rtc.h"
 #include "hw/x86/debug_exit.h"
 #include "hw/x86/i8042.h"
 #include "hw/x86/test_device.h"
+#include "net/slirp/slirp_backend.h"
 
 namespace machina::boards::x86 {
 
@@ -65,6 +70,7 @@ class PcMachine {
     explicit PcMachine(const PcConfig& config) : m_config(config) {}
     Result<void> build(kvm::KvmAccelerator& accel, const BootFiles& files,
                        hw::StdioBackend* console);
+    Result<void> add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi);
     void vcpu_loop(kvm::KvmVcpu& vcpu);
     void request_reset(const char* why);
 
@@ -82,12 +88,23 @@ class PcMachine {
     hw::CmosRtc* m_rtc = &m_own_rtc;
     hw::NullPort m_post_port;
     std::unique_ptr<hw::DebugExit> m_debug_exit;
+    std::unique_ptr<hw::AcpiSleep> m_acpi_sleep;
     hw::TestDevice m_test_device;
+    /// One virtio-mmio slot: the device, its interrupt wire and its transport window.
+    struct VirtioSlot {
+        std::unique_ptr<hw::virtio::VirtioDevice> device;
+        std::unique_ptr<core::IrqLine> irq;
+        std::unique_ptr<hw::virtio::VirtioMmio> transport;
+    };
+    std::vector<VirtioSlot> m_virtio;
+    // After m_virtio: destroyed first, so no backend thread delivers to a destroyed device.
+    std::vector<std::unique_ptr<net::SlirpBackend>> m_net_backends;
     hw::StdioBackend* m_console = nullptr;
 
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_sample{false}; ///< -d cpu: vCPUs log their state when kicked
     RunOutcome m_outcome;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,11 +16,37 @@ constexpr char kHelp[] = "\r\nC-a h    print this help\r\nC-a x    exit emulator
                          "C-a C-a  send C-a\r\n";
 } // namespace
 
-StdioBackend::StdioBackend(int in_fd, int out_fd) : m_in(in_fd), m_out(out_fd) {}
+StdioBackend::StdioBackend(int in_fd, int out_fd, bool escapes)
+    : m_in(in_fd), m_out(out_fd), m_escapes(escapes) {}
 
 StdioBackend::~StdioBackend() {
     stop();
 }
+
+void StdioBackend::adopt(UniqueFd fd) {
+    m_owned.push_back(std::move(fd));
+}
+
+namespace {
+
+// The terminal to restore if machina dies from a signal while the terminal is raw.
+int g_raw_fd = -1;
+termios g_raw_saved{};
+
+void restore_on_signal(int sig) {
+    if (g_raw_fd >= 0) ::tcsetattr(g_raw_fd, TCSANOW, &g_raw_saved);
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+void install_restore_handlers(int fd, const termios& saved) {
+    g_raw_saved = saved;
+    g_raw_fd = fd;
+    for (int sig : {SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV})
+        ::signal(sig, restore_on_signal);
+}
+
+} // namespace
 
 Result<void> StdioBackend::start(QuitHandler on_quit) {
     m_on_quit = std::move(on_quit);
@@ -27,7 +54,10 @@ Result<void> StdioBackend::start(QuitHandler on_quit) {
     if (::isatty(m_in) && ::tcgetattr(m_in, &m_saved) == 0) {
         termios raw = m_saved;
         cfmakeraw(&raw);
-        if (::tcsetattr(m_in, TCSANOW, &raw) == 0) m_raw = true;
+        if (::tcsetattr(m_in, TCSANOW, &raw) == 0) {
+            m_raw = true;
+            if (m_in == STDIN_FILENO) install_restore_handlers(m_in, m_saved);
+        }
     }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) < 0) return Error::from_errno("serial: cannot create a pipe");
@@ -46,6 +76,7 @@ void StdioBackend::stop() {
     }
     if (m_raw) {
         ::tcsetattr(m_in, TCSANOW, &m_saved);
+        if (g_raw_fd == m_in) g_raw_fd = -1;
         m_raw = false;
     }
 }
@@ -56,17 +87,19 @@ void StdioBackend::attach(Uart16550* uart) {
 }
 
 void StdioBackend::write(uint8_t byte) {
+    if (m_out < 0) return;
+    // A full non-blocking pty or socket drops the byte rather than stall the vCPU.
     while (::write(m_out, &byte, 1) < 0 && errno == EINTR) {
     }
 }
 
 void StdioBackend::deliver(uint8_t byte) {
-    // Wait for FIFO space rather than drop typed input; give up when stopping.
+    // Wait for FIFO space rather than drop typed input; give up only when stopping.
     while (!m_stopping) {
         {
+            // Input typed before a UART is attached (start-up, reset) waits for it.
             std::lock_guard lock(m_mutex);
-            if (!m_uart) return;
-            if (m_uart->rx_space() > 0) {
+            if (m_uart && m_uart->rx_space() > 0) {
                 m_uart->receive(byte);
                 return;
             }
@@ -78,6 +111,10 @@ void StdioBackend::deliver(uint8_t byte) {
 void StdioBackend::process_input(const uint8_t* data, size_t len) {
     for (size_t i = 0; i < len; ++i) {
         uint8_t c = data[i];
+        if (!m_escapes) {
+            deliver(c);
+            continue;
+        }
         if (m_escape) {
             m_escape = false;
             if (c == 'x' || c == 'X') {
@@ -114,10 +151,13 @@ void StdioBackend::input_loop() {
         if (fds[1].revents) return;
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::read(m_in, buf, sizeof buf);
-            if (n <= 0) {
-                if (n < 0 && errno == EINTR) continue;
-                return; // end of input: the guest simply gets no more bytes
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (n < 0 && errno == EIO) {
+                // A pty whose other side is not open yet (or was closed): wait for a client.
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                continue;
             }
+            if (n <= 0) return; // end of input: the guest simply gets no more bytes
             process_input(buf, size_t(n));
         }
     }

@@ -1,7 +1,8 @@
 #pragma once
-// StdioBackend: connects a UART to the host terminal (-serial stdio / -nographic). Puts a
-// terminal into raw mode (restored on destruction), forwards input to the UART and handles the
-// Ctrl-A escape: Ctrl-A X quits, Ctrl-A Ctrl-A sends a literal Ctrl-A, Ctrl-A H prints help.
+// StdioBackend: connects a UART to host file descriptors: the terminal (-serial stdio /
+// -nographic), or a pty, socket or file (see serial_backend.h). Puts a terminal into raw mode
+// (restored on destruction and on fatal signals), forwards input to the UART and, for stdio,
+// handles the Ctrl-A escape: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A H prints help.
 
 #include <termios.h>
 
@@ -10,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -23,8 +25,11 @@ class StdioBackend {
     /// Called when the user types Ctrl-A X.
     using QuitHandler = std::function<void()>;
 
-    /// Uses `in_fd` for input (may be -1: no input) and `out_fd` for output.
-    StdioBackend(int in_fd, int out_fd);
+    /// Uses `in_fd` for input (may be -1: no input) and `out_fd` for output (may be -1: output
+    /// dropped). `escapes` enables the Ctrl-A commands.
+    StdioBackend(int in_fd, int out_fd, bool escapes = true);
+    /// Makes the backend close `fd` when it is destroyed.
+    void adopt(UniqueFd fd);
     ~StdioBackend();
     StdioBackend(const StdioBackend&) = delete;
     StdioBackend& operator=(const StdioBackend&) = delete;
@@ -46,6 +51,8 @@ class StdioBackend {
 
     int m_in;
     int m_out;
+    bool m_escapes;
+    std::vector<UniqueFd> m_owned;
     bool m_raw = false;
     termios m_saved{};
     UniqueFd m_wake_read;

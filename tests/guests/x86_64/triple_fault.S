@@ -1,10 +1,10 @@
-/* triple_fault: loads an empty IDT and raises an exception, so the CPU shuts down (KVM exit
+/* triple_fault: loads an empty IDT and raises an exception (ud2), so the CPU shuts down (KVM exit
  * SHUTDOWN). Machina treats it as a reset: with -no-reboot it exits with status 0. */
 #include "bzimage.inc"
     mov $0x1f0000, %rsp
     PUTS str_hello
     lidt empty_idtr(%rip)
-    int3
+    ud2
     EXIT 0x3f                       /* not reached */
 
 #include "lib.inc"

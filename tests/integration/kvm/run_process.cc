@@ -14,7 +14,7 @@ namespace machina::test {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
                           const std::vector<std::string>& env, double timeout_s,
-                          bool keep_stdin_open) {
+                          bool keep_stdin_open, const std::string& stop_when) {
     ProcessResult result;
     int in_pipe[2], out_pipe[2], err_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
@@ -65,6 +65,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
                 continue;
             }
             (i == 0 ? result.out : result.err).append(buf, size_t(n));
+        }
+        if (!stop_when.empty() && result.out.find(stop_when) != std::string::npos) {
+            result.stopped = true;
+            kill(pid, SIGKILL);
+            break;
         }
     }
     int status = 0;

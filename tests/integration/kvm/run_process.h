@@ -11,14 +11,16 @@ namespace machina::test {
 struct ProcessResult {
     int exit_code = -1;     ///< exit status, or -1 when killed by a signal
     bool timed_out = false; ///< killed after the timeout
+    bool stopped = false;   ///< killed because stdout showed `stop_when`
     std::string out;
     std::string err;
 };
 
 /// Runs `argv` (argv[0] is the path), feeding `input` on stdin then closing it (unless
-/// `keep_stdin_open`), with `env` entries ("K=V") added to the environment.
+/// `keep_stdin_open`), with `env` entries ("K=V") added to the environment. When `stop_when` is
+/// not empty the process is killed as soon as its stdout contains it.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           const std::vector<std::string>& env = {}, double timeout_s = 30,
-                          bool keep_stdin_open = false);
+                          bool keep_stdin_open = false, const std::string& stop_when = {});
 
 } // namespace machina::test

@@ -91,3 +91,43 @@ TEST(Cpuid, AmdCoreCountAndExtendedApicId) {
 }
 
 } // namespace
+
+#include "accel/kvm/x86_64/cpu_features.h"
+
+namespace {
+
+using namespace machina::kvm::x86;
+
+TEST(CpuFeatures, ParseModelAndFlags) {
+    auto o = parse_cpu_model("host,-cx16,+x2apic,avx=off,tsc_deadline=on");
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    ASSERT_EQ(o->size(), 4u);
+    EXPECT_STREQ((*o)[0].feature->name, "cx16");
+    EXPECT_FALSE((*o)[0].enable);
+    EXPECT_TRUE((*o)[1].enable);
+    EXPECT_FALSE((*o)[2].enable);
+    EXPECT_STREQ((*o)[3].feature->name, "tsc-deadline");
+    EXPECT_TRUE(parse_cpu_model("host").ok());
+    EXPECT_TRUE(parse_cpu_model("max,-la57").ok());
+    EXPECT_EQ(parse_cpu_model("qemu64").error().message,
+              "-cpu: unknown CPU model 'qemu64' (KVM runs 'host' or 'max')");
+    EXPECT_EQ(parse_cpu_model("host,-warp").error().message, "-cpu: unknown CPU feature 'warp'");
+    EXPECT_FALSE(parse_cpu_model("host,,").ok());
+    EXPECT_FALSE(parse_cpu_model("host,avx=maybe").ok());
+}
+
+TEST(CpuFeatures, OverridesClearBitsAndRefuseMissingOnes) {
+    std::vector<CpuidEntry> leaves = {{1, 0, 0, 0, 0, (1u << 13) | (1u << 21) | (1u << 26), 0},
+                                      {7, 0, kCpuidSignificantIndex, 0, 1u << 7, 0, 0}};
+    auto o = parse_cpu_model("host,-cx16,-smep,+x2apic,xsave=off");
+    ASSERT_TRUE(o.ok());
+    ASSERT_TRUE(apply_feature_overrides(leaves, *o).ok());
+    EXPECT_EQ(leaves[0].ecx, 1u << 21);
+    EXPECT_EQ(leaves[1].ebx, 0u);
+    auto want = parse_cpu_model("host,+avx");
+    auto r = apply_feature_overrides(leaves, *want);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "-cpu: feature 'avx' is not available from this host's KVM");
+}
+
+} // namespace

@@ -77,7 +77,7 @@ class KvmVcpuTest : public testing::Test {
         ASSERT_TRUE(m_memory.write(0x2000, "abc", 3).ok());
     }
     std::unique_ptr<kvm::KvmVm> make_vm(unsigned cpus) {
-        auto vm = m_accel->create_kvm_vm({cpus, true});
+        auto vm = m_accel->create_kvm_vm({cpus, true, {}});
         EXPECT_TRUE(vm.ok()) << vm.error().message;
         EXPECT_TRUE((*vm)->map_memory(m_memory).ok());
         return std::move(*vm);
@@ -192,8 +192,26 @@ TEST_F(KvmVcpuTest, ApWaitsForSipiAndIrqPlumbingWorks) {
     close(efd);
 }
 
+TEST_F(KvmVcpuTest, HaltExitsWithoutInKernelIrqchip) {
+    auto vm = m_accel->create_kvm_vm({1, false, {}});
+    ASSERT_TRUE(vm.ok()) << vm.error().message;
+    ASSERT_TRUE((*vm)->map_memory(m_memory).ok());
+    auto vcpu = (*vm)->create_kvm_vcpu(0);
+    ASSERT_TRUE(vcpu.ok()) << vcpu.error().message;
+    const uint8_t hlt[] = {0xf4};
+    ASSERT_TRUE(m_memory.write(0x3000, hlt, 1).ok());
+    auto state = kvm::x86::write_boot_tables(m_memory, 2 << 20);
+    ASSERT_TRUE(state.ok());
+    state->rip = 0x3000;
+    ASSERT_TRUE((*vcpu)->set_boot_state(*state).ok());
+    auto e = (*vcpu)->run();
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->kind, Kind::Halt);
+    EXPECT_FALSE((*vm)->set_irq(4, true).ok()) << "no irqchip to drive";
+}
+
 TEST_F(KvmVcpuTest, ZeroVcpusRejected) {
-    auto vm = m_accel->create_kvm_vm({0, true});
+    auto vm = m_accel->create_kvm_vm({0, true, {}});
     ASSERT_FALSE(vm.ok());
 }
 

@@ -8,6 +8,7 @@
 #include "boards/x86_pc/boot_params.h"
 #include "boards/x86_pc/linux_loader.h"
 #include "boards/x86_pc/memory_map.h"
+#include "boards/x86_pc/pvh_loader.h"
 
 namespace {
 
@@ -102,6 +103,18 @@ TEST_F(LoaderTest, LoadsKernelZeroPageCmdlineAndE820) {
     EXPECT_EQ(zp<uint64_t>(bp::kE820Table + 3 * 20), 0x100000u);
     EXPECT_EQ(zp<uint32_t>(bp::kE820Table + 3 * 20 + 16), 1u);
     EXPECT_EQ(zp<uint32_t>(bp::kRamdiskImage), 0u);
+    EXPECT_EQ(zp<uint64_t>(bp::kAcpiRsdpAddr), 0u);
+}
+
+TEST_F(LoaderTest, AcpiRsdpAddressForProtocol214AndLater) {
+    auto c = config(make_bzimage());
+    c.acpi_rsdp = kAcpiTablesAddress;
+    ASSERT_TRUE(load_linux(m_mem, c).ok());
+    EXPECT_EQ(zp<uint64_t>(bp::kAcpiRsdpAddr), kAcpiTablesAddress);
+    c.kernel = make_bzimage(4096, 0x020d);
+    ASSERT_TRUE(m_mem.write(kZeroPageAddress, std::vector<uint8_t>(4096, 0).data(), 4096).ok());
+    ASSERT_TRUE(load_linux(m_mem, c).ok());
+    EXPECT_EQ(zp<uint64_t>(bp::kAcpiRsdpAddr), 0u) << "field did not exist before 2.14";
 }
 
 TEST_F(LoaderTest, InitrdAtTopOfRamBelowLimit) {
@@ -159,7 +172,7 @@ TEST_F(LoaderTest, HeaderErrors) {
     img[0x1f1] = 9;
     check(img, "setup_sects 9 runs past the end");
     std::vector<uint8_t> elf = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
-    check(elf, "ELF kernels");
+    check(elf, "truncated ELF header");
     img = make_bzimage();
     store_le<uint32_t>(&img[0x260], 100 << 20);
     check(img, "kernel needs 100 MiB");
@@ -172,6 +185,176 @@ TEST_F(LoaderTest, CommandLineTooLong) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("-append: command line of 3000 bytes exceeds"),
               std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+using namespace machina;
+using namespace machina::boards::x86;
+
+/// A synthetic ELF64 kernel: one PT_LOAD of `code` at `paddr` and, optionally, a PT_NOTE with
+/// the Xen PVH entry note.
+std::vector<uint8_t> make_elf(uint64_t paddr, const std::vector<uint8_t>& code, bool note,
+                              uint64_t memsz_extra = 0) {
+    std::vector<uint8_t> f(0x200 + code.size(), 0);
+    std::copy(code.begin(), code.end(), f.begin() + 0x200);
+    memcpy(&f[0],
+           "\x7f"
+           "ELF",
+           4);
+    f[4] = 2;
+    f[5] = 1;
+    f[6] = 1;
+    store_le<uint16_t>(&f[16], 2);
+    store_le<uint16_t>(&f[18], 62);
+    store_le<uint64_t>(&f[32], 64);
+    store_le<uint16_t>(&f[52], 64);
+    store_le<uint16_t>(&f[54], 56);
+    store_le<uint16_t>(&f[56], note ? 2 : 1);
+    uint8_t* load = &f[64];
+    store_le<uint32_t>(load, 1);
+    store_le<uint64_t>(load + 8, 0x200);
+    store_le<uint64_t>(load + 24, paddr);
+    store_le<uint64_t>(load + 32, code.size());
+    store_le<uint64_t>(load + 40, code.size() + memsz_extra);
+    if (note) {
+        uint8_t* n = &f[120];
+        store_le<uint32_t>(n, 4);
+        store_le<uint64_t>(n + 8, 0x100);
+        store_le<uint64_t>(n + 32, 20);
+        uint8_t* d = &f[0x100];
+        store_le<uint32_t>(d, 4);
+        store_le<uint32_t>(d + 4, 4);
+        store_le<uint32_t>(d + 8, kXenElfnotePhys32Entry);
+        memcpy(d + 12, "Xen", 4);
+        store_le<uint32_t>(d + 16, uint32_t(paddr + 0x10));
+    }
+    return f;
+}
+
+class PvhTest : public testing::Test {
+  protected:
+    void SetUp() override { ASSERT_TRUE(m_mem.add_ram(0, 32 << 20, "ram").ok()); }
+    LinuxBootConfig config(std::vector<uint8_t> kernel) {
+        LinuxBootConfig c;
+        c.kernel = std::move(kernel);
+        c.kernel_name = "vmlinux";
+        c.cmdline = "root=/dev/vda";
+        c.e820 = plan_memory(32 << 20)->e820;
+        c.acpi_rsdp = kAcpiTablesAddress;
+        return c;
+    }
+    core::GuestMemory m_mem;
+};
+
+TEST_F(PvhTest, LoadsSegmentsAndBuildsStartInfo) {
+    std::vector<uint8_t> code(64, 0x90);
+    auto c = config(make_elf(0x200000, code, true, 0x1000));
+    c.initrd.assign(5000, 7);
+    ASSERT_TRUE(m_mem.write(0x200000 + 64, std::vector<uint8_t>(16, 0xcc).data(), 16).ok());
+    auto info = load_linux(m_mem, c);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_TRUE(info->pvh);
+    EXPECT_EQ(info->entry, 0x200010u);
+    EXPECT_EQ(info->zero_page, kPvhStartInfoAddress);
+    uint8_t b = 0;
+    ASSERT_TRUE(m_mem.read(0x200000, &b, 1).ok());
+    EXPECT_EQ(b, 0x90);
+    ASSERT_TRUE(m_mem.read(0x200000 + 64, &b, 1).ok());
+    EXPECT_EQ(b, 0) << "bss beyond filesz is zeroed";
+    uint8_t si[56];
+    ASSERT_TRUE(m_mem.read(kPvhStartInfoAddress, si, sizeof si).ok());
+    EXPECT_EQ(load_le<uint32_t>(si), kPvhStartInfoMagic);
+    EXPECT_EQ(load_le<uint32_t>(si + 4), 1u);
+    EXPECT_EQ(load_le<uint32_t>(si + 12), 1u);
+    EXPECT_EQ(load_le<uint64_t>(si + 24), kCmdlineAddress);
+    EXPECT_EQ(load_le<uint32_t>(si + 48), 4u);
+    EXPECT_EQ(load_le<uint64_t>(si + 32), kAcpiTablesAddress) << "rsdp_paddr";
+    uint8_t mod[16];
+    ASSERT_TRUE(m_mem.read(load_le<uint64_t>(si + 16), mod, sizeof mod).ok());
+    EXPECT_EQ(load_le<uint64_t>(mod), ((32u << 20) - 5000) & ~0xfffu);
+    EXPECT_EQ(load_le<uint64_t>(mod + 8), 5000u);
+    uint8_t mm[24];
+    ASSERT_TRUE(m_mem.read(load_le<uint64_t>(si + 40) + 3 * 24, mm, sizeof mm).ok());
+    EXPECT_EQ(load_le<uint64_t>(mm), 0x100000u);
+    EXPECT_EQ(load_le<uint32_t>(mm + 16), 1u);
+}
+
+TEST_F(PvhTest, Errors) {
+    std::vector<uint8_t> code(16, 0x90);
+    auto r = load_linux(m_mem, config(make_elf(0x200000, code, false)));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("no PVH entry note"), std::string::npos);
+    r = load_linux(m_mem, config(make_elf(0x4000000, code, true)));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("outside guest RAM"), std::string::npos) << r.error().message;
+    auto elf = make_elf(0x200000, code, true);
+    store_le<uint16_t>(&elf[18], 3);
+    r = load_linux(m_mem, config(elf));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("not for x86-64"), std::string::npos);
+    elf = make_elf(0x200000, code, true);
+    store_le<uint16_t>(&elf[56], 500);
+    r = load_linux(m_mem, config(elf));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("corrupt ELF program header table"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+using namespace machina;
+using namespace machina::boards::x86;
+
+// Bad input must give an error, never a crash: truncations and byte flips of valid images.
+TEST(LoaderRobustness, TruncatedAndCorruptedImagesNeverCrash) {
+    core::GuestMemory mem;
+    ASSERT_TRUE(mem.add_ram(0, 32 << 20, "ram").ok());
+    std::vector<uint8_t> good = make_bzimage(2048);
+    uint32_t seed = 12345;
+    auto rnd = [&] { return seed = seed * 1103515245u + 12345u; };
+    unsigned ok_count = 0;
+    for (int i = 0; i < 400; ++i) {
+        std::vector<uint8_t> img = good;
+        if (i % 2) {
+            img.resize(rnd() % img.size());
+        } else {
+            for (int flips = 0; flips < 4; ++flips)
+                img[0x1f0 + rnd() % 0x80] = uint8_t(rnd());
+        }
+        LinuxBootConfig c;
+        c.kernel = img;
+        c.kernel_name = "fuzz";
+        c.e820 = plan_memory(32 << 20)->e820;
+        auto r = load_linux(mem, c);
+        if (r.ok()) {
+            ++ok_count;
+        } else {
+            EXPECT_FALSE(r.error().message.empty());
+        }
+    }
+    EXPECT_LT(ok_count, 400u);
+
+    std::vector<uint8_t> elf = make_elf(0x200000, std::vector<uint8_t>(64, 0x90), true);
+    for (int i = 0; i < 400; ++i) {
+        std::vector<uint8_t> img = elf;
+        if (i % 2)
+            img.resize(rnd() % img.size());
+        else
+            for (int flips = 0; flips < 4; ++flips)
+                img[rnd() % 0x120] = uint8_t(rnd());
+        LinuxBootConfig c;
+        c.kernel = img;
+        c.kernel_name = "fuzz.elf";
+        c.e820 = plan_memory(32 << 20)->e820;
+        auto r = load_linux(mem, c);
+        if (!r.ok()) {
+            EXPECT_FALSE(r.error().message.empty());
+        }
+    }
 }
 
 } // namespace

@@ -31,9 +31,8 @@ struct CpuTopology {
 inline constexpr uint32_t kKvmSignature[3] = {0x4b4d564b, 0x564b4d56, 0x0000004d};
 
 /// Adjusts `entries` for vCPU `topo.index`: APIC ids in leaves 1, 0xB, 0x1F and 0x8000001E,
-/// logical-processor counts, the hypervisor bit, KVM signature leaves, and removes features a
-/// guest must not see (monitor/mwait, perfmon leaves, TSC deadline when not backed by the
-/// in-kernel LAPIC is kept since KVM emulates it).
+/// logical-processor counts, the hypervisor bit and KVM signature leaves; hides MONITOR/MWAIT
+/// and the architectural PMU, which this VMM does not virtualize. The vendor passes through.
 std::vector<CpuidEntry> normalize_cpuid(std::vector<CpuidEntry> entries, const CpuTopology& topo);
 
 /// The entry for (function, index), or nullptr.

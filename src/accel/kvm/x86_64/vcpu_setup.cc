@@ -62,6 +62,7 @@ kvm_segment flat_segment(uint16_t selector, uint8_t type, bool code) {
 Result<void> KvmVcpu::setup_cpuid() {
     x86::CpuTopology topo{m_index, m_vm.options().vcpu_count};
     auto entries = x86::normalize_cpuid(m_vm.accelerator().supported_cpuid(), topo);
+    TRY(x86::apply_feature_overrides(entries, m_vm.options().cpu_features));
     abi::FlexBuffer<abi::Cpuid2Header, kvm_cpuid_entry2> buf(entries.size());
     buf.header()->nent = uint32_t(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -131,21 +132,33 @@ Result<void> KvmVcpu::set_boot_state(const x86::BootCpuState& state) {
     kvm_sregs sregs{};
     if (::ioctl(m_fd.get(), KVM_GET_SREGS, &sregs) < 0)
         return Error::from_errno("KVM_GET_SREGS failed on vCPU {}", m_index);
-    sregs.cs = flat_segment(x86::kBootCodeSelector, 0xb, true);
     kvm_segment data = flat_segment(x86::kBootDataSelector, 0x3, false);
     sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
     sregs.gdt.base = state.gdt_base;
     sregs.gdt.limit = state.gdt_limit;
-    sregs.cr0 = kCr0Pe | kCr0Mp | kCr0Et | kCr0Ne | kCr0Wp | kCr0Am | kCr0Pg;
-    sregs.cr3 = state.cr3;
-    sregs.cr4 = kCr4Pae;
-    sregs.efer = kEferLme | kEferLma;
+    if (state.protected32) {
+        // PVH: 32-bit protected mode, paging off, flat 4 GiB segments.
+        sregs.cs = flat_segment(x86::kBootCode32Selector, 0xb, true);
+        sregs.cs.l = 0;
+        sregs.cs.db = 1;
+        sregs.cr0 = kCr0Pe | kCr0Et;
+        sregs.cr3 = 0;
+        sregs.cr4 = 0;
+        sregs.efer = 0;
+    } else {
+        sregs.cs = flat_segment(x86::kBootCodeSelector, 0xb, true);
+        sregs.cr0 = kCr0Pe | kCr0Mp | kCr0Et | kCr0Ne | kCr0Wp | kCr0Am | kCr0Pg;
+        sregs.cr3 = state.cr3;
+        sregs.cr4 = kCr4Pae;
+        sregs.efer = kEferLme | kEferLma;
+    }
     if (::ioctl(m_fd.get(), KVM_SET_SREGS, &sregs) < 0)
         return Error::from_errno("KVM_SET_SREGS failed on vCPU {}", m_index);
 
     kvm_regs regs{};
     regs.rip = state.rip;
     regs.rsi = state.rsi;
+    regs.rbx = state.rbx;
     regs.rsp = state.rsp;
     regs.rflags = 2; // reserved bit 1; interrupts off
     if (::ioctl(m_fd.get(), KVM_SET_REGS, &regs) < 0)
