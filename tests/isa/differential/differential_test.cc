@@ -65,6 +65,13 @@ TEST(Differential, FullMixPrograms) {
              1u << 20, GenOptions{}, false);
 }
 
+TEST(Differential, FloatingPointHeavyPrograms) {
+    GenOptions o;
+    o.extra_fp_percent = 30;
+    run_many(env_or("MACHINA_DIFF_SEED", 1) + 3000000, env_or("MACHINA_DIFF_PROGRAMS", 3000) / 2,
+             1u << 20, o, false);
+}
+
 TEST(Differential, RandomBudgetsStopAtTheSameInstruction) {
     run_many(env_or("MACHINA_DIFF_SEED", 1) + 2000000, env_or("MACHINA_DIFF_PROGRAMS", 3000) / 2, 0,
              GenOptions{}, true);

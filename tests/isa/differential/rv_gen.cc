@@ -97,9 +97,11 @@ class Generator {
                 memory();
             } else if (roll < 33 && m_opt.atomics) {
                 atomic();
-            } else if (roll < 40 && m_opt.floating_point) {
+            } else if (roll < 40 + m_opt.extra_fp_percent && m_opt.floating_point) {
                 emit_random(m_fp_ops);
-            } else if (roll < 55 && m_opt.compressed) {
+            } else if (roll < 42 + m_opt.extra_fp_percent) {
+                csr();
+            } else if (roll < 55 + m_opt.extra_fp_percent && m_opt.compressed) {
                 compressed();
             } else {
                 emit_random(m_int_ops);
@@ -208,14 +210,36 @@ class Generator {
     }
 
     void atomic() {
-        // addi tmp, base, 8*k ; amo rd, rs2, (tmp)
+        // addi tmp, base, 8*k (sometimes misaligned, sometimes a huge lui address) ; amo (tmp)
         int64_t off = int64_t(m_rng.below(64)) * 8 - 256;
-        add(Item{Item::Fixed, 0x13u | kTmp << 7 | kBase << 15 | (uint32_t(off) & 0xfff) << 20, 4});
+        if (m_rng.chance(5)) off += 1 + int64_t(m_rng.below(7));
+        if (m_rng.chance(3)) {
+            uint32_t hi = 0x100 + uint32_t(m_rng.below(0xfff00));
+            add(Item{Item::Fixed, 0x37u | kTmp << 7 | hi << 12, 4}); // lui tmp, hi
+        } else {
+            add(Item{Item::Fixed, 0x13u | kTmp << 7 | kBase << 15 | (uint32_t(off) & 0xfff) << 20,
+                     4});
+        }
         Op op = m_amo_ops[m_rng.below(m_amo_ops.size())];
         uint32_t fields =
             rd() << 7 | kTmp << 15 | uint32_t(rs()) << 20 | uint32_t(m_rng.below(4)) << 25;
         uint32_t raw = 0;
         if (encode(op, fields, &raw)) add(Item{Item::Fixed, raw, 4, 0, 0, true});
+    }
+
+    void csr() {
+        // Reads of instret/cycle (exact mid-block), fcsr/frm/fflags; writes of fflags/frm.
+        static const uint32_t kRead[] = {0xc02, 0xc00, 0x003, 0x002, 0x001};
+        if (m_rng.chance(70)) {
+            const uint32_t csr = kRead[m_rng.below(5)];
+            add(Item{Item::Fixed, 0x73u | rd() << 7 | 2u << 12 | csr << 20,
+                     4}); // csrrs rd, csr, x0
+        } else {
+            const bool frm = m_rng.chance(50);
+            const uint32_t imm = frm ? uint32_t(m_rng.below(5)) : uint32_t(m_rng.below(32));
+            add(Item{Item::Fixed, 0x73u | rd() << 7 | 5u << 12 | imm << 15 | (frm ? 2u : 1u) << 20,
+                     4});
+        }
     }
 
     void branch() {
@@ -439,8 +463,20 @@ void init_state(riscv::HartState& state, RandomSource& rng) {
                      : rng.chance(50) ? rng.below(256) - 128
                                       : rng.next();
     }
-    for (unsigned r = 0; r < 32; ++r)
-        state.f[r] = rng.next();
+    // Doubles worth computing with (ordinary values, zeros, infinities, NaNs, subnormals) and
+    // random bit patterns; singles NaN-boxed or not.
+    static const uint64_t kDoubles[] = {
+        0x0000000000000000, 0x8000000000000000, 0x3ff0000000000000, 0xbff8000000000000,
+        0x400921fb54442d18, 0x7fefffffffffffff, 0x0010000000000000, 0x000fffffffffffff,
+        0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000, 0x7ff4000000000000,
+        0x3fb999999999999a, 0xc1e0000000000000, 0x43e0000000000000, 0x3cb0000000000000};
+    for (unsigned r = 0; r < 32; ++r) {
+        switch (rng.below(4)) {
+        case 0: state.f[r] = rng.next(); break;
+        case 1: state.f[r] = 0xffffffff00000000ull | uint32_t(rng.next()); break;
+        default: state.f[r] = kDoubles[rng.below(std::size(kDoubles))]; break;
+        }
+    }
     state.fcsr = uint32_t(rng.below(5)) << riscv::kFrmShift;
     state.x[kSp] = state.x[kS1] = state.x[kBase] = Layout::kBase;
     state.x[kTmp] = Layout::kBase;

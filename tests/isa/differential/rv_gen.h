@@ -48,10 +48,11 @@ struct Layout {
 
 /// Generator knobs.
 struct GenOptions {
-    unsigned length = 120;      ///< instructions (before loop scaffolding)
-    bool floating_point = true; ///< include F/D instructions
-    bool atomics = true;        ///< include LR/SC/AMO
-    bool compressed = true;     ///< include RVC
+    unsigned length = 120;         ///< instructions (before loop scaffolding)
+    bool floating_point = true;    ///< include F/D instructions
+    bool atomics = true;           ///< include LR/SC/AMO
+    bool compressed = true;        ///< include RVC
+    unsigned extra_fp_percent = 0; ///< shifts this share of instructions to F/D (max 40)
 };
 
 /// Produces program bytes to place at Layout::kCode.

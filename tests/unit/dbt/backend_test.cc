@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <xmmintrin.h>
+
+#include <bit>
+#include <cmath>
 
 #include <memory>
 #include <random>
@@ -347,7 +351,7 @@ TEST(Backend, IndirectJumpUsesJumpCache) {
 
 TEST(Backend, InterpStepHelperPreservesLiveValues) {
     Harness h(HostFeatures::detect());
-    h.ctx().interp_step = [](JitContext* ctx) -> uint32_t {
+    h.ctx().interp_step = [](JitContext* ctx, uint64_t, uint64_t) -> uint32_t {
         ctx->state->x[9] += 100; // pretend to execute an instruction
         ctx->state->pc += 4;
         return ctx->state->x[9] > 1000 ? 1 : 0;
@@ -374,6 +378,89 @@ TEST(Backend, InterpStepHelperPreservesLiveValues) {
     h.state.x[9] = 2000;
     ASSERT_EQ(h.run(block), JitExit::Helper);
     EXPECT_EQ(h.ctx().unretired, 1u);
+}
+
+} // namespace
+} // namespace machina::dbt::backend
+
+namespace machina::dbt::backend {
+namespace {
+
+uint64_t bits_of(double d) {
+    return std::bit_cast<uint64_t>(d);
+}
+
+/// f[3] = op(f[1], f[2]) through the backend; returns the exit.
+JitExit run_fp(Harness& h, Opcode op, uint64_t imm, uint64_t a, uint64_t b, uint64_t c = 0) {
+    ir::Block block;
+    block.guest_insns = 1;
+    ir::Builder ir(block);
+    ir.set_guest(0x80, 0);
+    ir::Value va = ir.get_freg(1), vb = ir.get_freg(2), vc = ir.get_freg(4);
+    ir::Value r = op == Opcode::FSqrtD     ? ir.op(op, va, ir::kNoValue, ir::kNoValue, imm)
+                  : op == Opcode::FMulAddD ? ir.op(op, va, vb, vc, imm)
+                                           : ir.op(op, va, vb, ir::kNoValue, imm);
+    ir.set_freg(3, r);
+    ir.jump(0x84);
+    h.state.f[1] = a;
+    h.state.f[2] = b;
+    h.state.f[4] = c;
+    h.state.f[3] = 0;
+    return h.run(block);
+}
+
+TEST(BackendFp, DoubleArithmeticMatchesHostAndCanonicalizesNaN) {
+    Harness h(HostFeatures::detect());
+    _mm_setcsr(0x1f80);
+    EXPECT_EQ(run_fp(h, Opcode::FAddD, 0, bits_of(1.5), bits_of(2.25)), JitExit::Link);
+    EXPECT_EQ(h.state.f[3], bits_of(3.75));
+    run_fp(h, Opcode::FSubD, 0, bits_of(1.5), bits_of(2.25));
+    EXPECT_EQ(h.state.f[3], bits_of(-0.75));
+    run_fp(h, Opcode::FMulD, 0, bits_of(3.0), bits_of(-2.0));
+    EXPECT_EQ(h.state.f[3], bits_of(-6.0));
+    run_fp(h, Opcode::FDivD, 0, bits_of(1.0), bits_of(3.0));
+    EXPECT_EQ(h.state.f[3], bits_of(1.0 / 3.0));
+    EXPECT_NE(_mm_getcsr() & 0x20, 0u); // inexact left in MXCSR for the runtime to fold
+    run_fp(h, Opcode::FSqrtD, 0, bits_of(2.0), 0);
+    EXPECT_EQ(h.state.f[3], bits_of(std::sqrt(2.0)));
+    // 0/0 and NaN payloads become the canonical NaN.
+    run_fp(h, Opcode::FDivD, 0, bits_of(0.0), bits_of(0.0));
+    EXPECT_EQ(h.state.f[3], 0x7ff8000000000000u);
+    run_fp(h, Opcode::FAddD, 0, 0xfff8000000001234u, bits_of(1.0));
+    EXPECT_EQ(h.state.f[3], 0x7ff8000000000000u);
+    _mm_setcsr(0x1f80);
+}
+
+TEST(BackendFp, DynamicRoundingOtherThanRneLeavesForTheInterpreter) {
+    Harness h(HostFeatures::detect());
+    h.state.fcsr = 1u << riscv::kFrmShift; // RTZ
+    EXPECT_EQ(run_fp(h, Opcode::FAddD, 1, bits_of(1.0), bits_of(2.0)), JitExit::Interpret);
+    EXPECT_EQ(h.state.pc, 0x80u);
+    EXPECT_EQ(h.ctx().unretired, 1u);
+    EXPECT_EQ(h.state.f[3], 0u);
+    h.state.fcsr = 0;
+    EXPECT_EQ(run_fp(h, Opcode::FAddD, 1, bits_of(1.0), bits_of(2.0)), JitExit::Link);
+    EXPECT_EQ(h.state.f[3], bits_of(3.0));
+}
+
+TEST(BackendFp, FusedMultiplyAddVariantsAndInfTimesZero) {
+    HostFeatures f = HostFeatures::detect();
+    if (!f.fma) GTEST_SKIP() << "host has no FMA";
+    Harness h(f);
+    const double a = 1.0 + std::ldexp(1.0, -30), b = 1.0 - std::ldexp(1.0, -30), c = -1.0;
+    run_fp(h, Opcode::FMulAddD, 0 << 1, bits_of(a), bits_of(b), bits_of(c));
+    EXPECT_EQ(h.state.f[3], bits_of(std::fma(a, b, c))); // single rounding: -2^-60
+    run_fp(h, Opcode::FMulAddD, 1 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    EXPECT_EQ(h.state.f[3], bits_of(5.0));
+    run_fp(h, Opcode::FMulAddD, 2 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    EXPECT_EQ(h.state.f[3], bits_of(-5.0));
+    run_fp(h, Opcode::FMulAddD, 3 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    EXPECT_EQ(h.state.f[3], bits_of(-7.0));
+    EXPECT_EQ(run_fp(h, Opcode::FMulAddD, 0, bits_of(INFINITY), bits_of(0.0), bits_of(1.0)),
+              JitExit::Interpret);
+    EXPECT_EQ(run_fp(h, Opcode::FMulAddD, 0, bits_of(-0.0), bits_of(-INFINITY), bits_of(1.0)),
+              JitExit::Interpret);
+    _mm_setcsr(0x1f80);
 }
 
 } // namespace

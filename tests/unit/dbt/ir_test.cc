@@ -222,3 +222,30 @@ TEST(IrPasses, SelectOnConstantPicksOperand) {
 
 } // namespace
 } // namespace machina::dbt::ir
+
+namespace machina::dbt::ir {
+namespace {
+
+TEST(IrPasses, IdentitiesAndCommonSubexpressions) {
+    Block b;
+    Builder ir(b);
+    Value x = ir.get_reg(1);
+    Value t1 = ir.op(Opcode::Trunc32, x);
+    Value t2 = ir.op(Opcode::Trunc32, x); // same as t1
+    Value s = ir.op(Opcode::Add, t1, t2);
+    Value back = ir.op(Opcode::Trunc32, ir.op(Opcode::Sext32, s)); // -> s
+    ir.set_reg(2, ir.op(Opcode::Sext32, back));
+    ir.set_reg(3, ir.op(Opcode::Add, x, ir.c64(0)));            // -> x
+    ir.set_reg(4, ir.op(Opcode::And, ir.c64(~uint64_t(0)), x)); // -> x
+    ir.jump(0);
+    passes::run_all(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Trunc32), 1u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Sext32), 1u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::And), 0u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Add), 1u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Const), 0u) << print(b);
+}
+
+} // namespace
+} // namespace machina::dbt::ir

@@ -7,6 +7,8 @@
 #include <ucontext.h>
 
 #include <atomic>
+#include <bit>
+#include <chrono>
 #include <cstring>
 #include <thread>
 
@@ -21,9 +23,15 @@ using interp::ExitKind;
 uint32_t i_type(uint32_t op, uint32_t f3, unsigned rd, unsigned rs1, int32_t imm) {
     return op | rd << 7 | f3 << 12 | rs1 << 15 | (uint32_t(imm) & 0xfff) << 20;
 }
-uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x13, 0, rd, rs1, imm); }
-uint32_t ld(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 3, rd, rs1, imm); }
-uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 2, rd, rs1, imm); }
+uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) {
+    return i_type(0x13, 0, rd, rs1, imm);
+}
+uint32_t ld(unsigned rd, unsigned rs1, int32_t imm) {
+    return i_type(0x03, 3, rd, rs1, imm);
+}
+uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) {
+    return i_type(0x03, 2, rd, rs1, imm);
+}
 uint32_t add(unsigned rd, unsigned rs1, unsigned rs2) {
     return 0x33 | rd << 7 | rs1 << 15 | rs2 << 20;
 }
@@ -31,8 +39,12 @@ uint32_t s_type(uint32_t f3, unsigned rs1, unsigned rs2, int32_t imm) {
     return 0x23 | (uint32_t(imm) & 0x1f) << 7 | f3 << 12 | rs1 << 15 | rs2 << 20 |
            (uint32_t(imm >> 5) & 0x7f) << 25;
 }
-uint32_t sd(unsigned rs2, unsigned rs1, int32_t imm) { return s_type(3, rs1, rs2, imm); }
-uint32_t sw(unsigned rs2, unsigned rs1, int32_t imm) { return s_type(2, rs1, rs2, imm); }
+uint32_t sd(unsigned rs2, unsigned rs1, int32_t imm) {
+    return s_type(3, rs1, rs2, imm);
+}
+uint32_t sw(unsigned rs2, unsigned rs1, int32_t imm) {
+    return s_type(2, rs1, rs2, imm);
+}
 uint32_t bne(unsigned rs1, unsigned rs2, int32_t off) {
     uint32_t o = uint32_t(off);
     return 0x63 | 1u << 12 | rs1 << 15 | rs2 << 20 | ((o >> 11) & 1) << 7 | ((o >> 1) & 0xf) << 8 |
@@ -47,7 +59,8 @@ constexpr uint64_t kCode = 0x1000;
 /// Guest memory with a program at kCode.
 struct Guest {
     Guest() {
-        void* p = mmap(nullptr, kMemSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void* p =
+            mmap(nullptr, kMemSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         base = static_cast<uint8_t*>(p);
     }
     ~Guest() { munmap(base, kMemSize); }
@@ -69,7 +82,7 @@ std::unique_ptr<Translator> make(size_t code_size = 16 << 20) {
     return std::move(*t);
 }
 
-/// sum = 1 + ... + n in a loop, then ecall.
+/// sum = 1 + ... + n (n < 2048) in a loop, then ecall.
 void load_sum_loop(Guest& g, int32_t n) {
     g.load(kCode, {
                       addi(10, 0, 0),   // a0 = 0
@@ -140,7 +153,7 @@ TEST(Translator, IllegalInstructionAndFetchFault) {
     EXPECT_EQ(e.pc, kCode + 4);
     EXPECT_EQ(e.insn, 0xffffffffu);
     EXPECT_EQ(s.x[5], 7u);
-    s.pc = kMemSize - 2; // half an instruction before the limit, then nothing
+    s.pc = kMemSize - 2;         // half an instruction before the limit, then nothing
     g.base[kMemSize - 2] = 0x13; // low parcel of a 32-bit encoding
     g.base[kMemSize - 1] = 0x00;
     e = run_translated(s, g.memory(), 100, *t);
@@ -159,8 +172,8 @@ TEST(Translator, FenceIFlushesSelfModifiedCode) {
     EXPECT_EQ(s.x[10], 1u);
     const uint32_t new_insn = addi(10, 0, 2);
     g.load(0x2000, {
-                       sw(6, 5, 0),      // *(x5) = x6 (the new instruction)
-                       kFenceI,          //
+                       sw(6, 5, 0),             // *(x5) = x6 (the new instruction)
+                       kFenceI,                 //
                        0x0002806f - 0x2000 + 0, // placeholder replaced below
                    });
     // jal x0, kCode - 0x2008
@@ -202,34 +215,105 @@ TEST(Translator, SmallCacheFlushesWhenFullAndStaysCorrect) {
 
 TEST(Translator, ThreadsShareOneCacheWhileAnotherFlushes) {
     Guest g;
-    load_sum_loop(g, 20000);
+    load_sum_loop(g, 2000);
     auto t = make();
     std::atomic<bool> stop{false};
     std::atomic<int> wrong{0};
-    std::vector<std::thread> threads;
-    for (int k = 0; k < 3; ++k) {
-        threads.emplace_back([&] {
-            for (int rep = 0; rep < 30; ++rep) {
-                riscv::HartState s;
-                s.pc = kCode;
-                interp::Exit e;
-                do e = run_translated(s, g.memory(), 5000, *t); // small slices, like linux_user
-                while (e.kind == ExitKind::Budget);
-                if (e.kind != ExitKind::Ecall || s.x[10] != 200010000u) ++wrong;
-            }
-        });
-    }
+    std::atomic<uint64_t> flushes_during_run{0};
     std::thread flusher([&] {
         while (!stop) {
             t->flush();
-            std::this_thread::yield();
+            flushes_during_run.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
     });
-    for (auto& th : threads) th.join();
+    while (flushes_during_run.load() == 0)
+        std::this_thread::yield();
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 3; ++k) {
+        threads.emplace_back([&] {
+            const uint64_t start = flushes_during_run.load();
+            // Run until flushes have really happened in the middle of this thread's work.
+            for (int rep = 0; rep < 200 || flushes_during_run.load() < start + 3; ++rep) {
+                riscv::HartState s;
+                s.pc = kCode;
+                interp::Exit e;
+                do
+                    e = run_translated(s, g.memory(), 500, *t); // small slices, like linux_user
+                while (e.kind == ExitKind::Budget);
+                if (e.kind != ExitKind::Ecall || s.x[10] != 2001000u) {
+                    if (wrong++ == 0)
+                        std::fprintf(stderr, "thread result: %s pc %#llx a0 %llu a1 %llu\n",
+                                     interp::to_string(e.kind), (unsigned long long)s.pc,
+                                     (unsigned long long)s.x[10], (unsigned long long)s.x[11]);
+                }
+            }
+        });
+    }
+    const uint64_t before_workers = flushes_during_run.load();
+    for (auto& th : threads)
+        th.join();
+    const uint64_t after_workers = flushes_during_run.load();
     stop = true;
     flusher.join();
+    EXPECT_GT(after_workers, before_workers); // flushes really interleaved with the workers
     EXPECT_EQ(wrong.load(), 0);
-    EXPECT_GE(t->stats().flushes, 1u);
+}
+
+TEST(Translator, NativeFpFlagsReachFflagsAndCsrReads) {
+    Guest g;
+    const uint32_t fdiv_d = 0x0du << 25 | 2u << 20 | 1u << 15 | 7u << 12 | 3u << 7 | 0x53;
+    const uint32_t frflags_a0 = 0x73u | 10u << 7 | 2u << 12 | 0x001u << 20;
+    const uint32_t rdinstret_a1 = 0x73u | 11u << 7 | 2u << 12 | 0xc02u << 20;
+    g.load(kCode, {addi(5, 0, 1), fdiv_d, frflags_a0, rdinstret_a1, kEcall});
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    s.f[1] = std::bit_cast<uint64_t>(1.0);
+    s.f[2] = std::bit_cast<uint64_t>(3.0);
+    s.instret = 100;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    ASSERT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.f[3], std::bit_cast<uint64_t>(1.0 / 3.0));
+    EXPECT_EQ(s.x[10], 1u);       // NX, raised by native code, seen by the CSR read
+    EXPECT_EQ(s.fcsr & 0x1f, 1u); // and in fcsr at the exit
+    EXPECT_EQ(s.x[11], 103u);     // instret exact in the middle of the block
+    EXPECT_EQ(s.instret, 104u);
+}
+
+TEST(Translator, NativeAmosAreAtomicAcrossThreads) {
+    Guest g;
+    // loop: amoadd.w x0, x6, (x5) ; amoor.d x0, x7, (x8) ; addi x11, x11, -1 ; bne x11, x0, loop
+    const uint32_t amoadd_w = 0x2fu | 0u << 7 | 2u << 12 | 5u << 15 | 6u << 20;
+    const uint32_t amoor_d = 0x2fu | 0u << 7 | 3u << 12 | 8u << 15 | 7u << 20 | 0x08u << 27;
+    g.load(kCode, {amoadd_w, amoor_d, addi(11, 11, -1), bne(11, 0, -12), kEcall});
+    auto t = make();
+    constexpr int kThreads = 3, kIters = 20000;
+    std::vector<std::thread> threads;
+    for (int k = 0; k < kThreads; ++k) {
+        threads.emplace_back([&, k] {
+            riscv::HartState s;
+            s.pc = kCode;
+            s.x[5] = 0x8000;
+            s.x[6] = 1;
+            s.x[7] = uint64_t(1) << (8 * k);
+            s.x[8] = 0x8008;
+            s.x[11] = kIters;
+            interp::Exit e;
+            do
+                e = run_translated(s, g.memory(), 3000, *t);
+            while (e.kind == ExitKind::Budget);
+            EXPECT_EQ(e.kind, ExitKind::Ecall);
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    uint32_t count = 0;
+    uint64_t bits = 0;
+    std::memcpy(&count, g.base + 0x8000, 4);
+    std::memcpy(&bits, g.base + 0x8008, 8);
+    EXPECT_EQ(count, uint32_t(kThreads * kIters));
+    EXPECT_EQ(bits, 0x010101u);
 }
 
 // Host SIGSEGV in translated code -> precise guest fault.
@@ -251,10 +335,10 @@ TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
     constexpr uint64_t kHole = 0x80000; // inside the limit, PROT_NONE on the host
     ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
     g.load(kCode, {
-                      addi(6, 0, 5),    // x6 = 5
-                      addi(7, 6, 1),    // x7 = 6
-                      ld(8, 5, 8),      // faults: x5 = kHole
-                      addi(9, 0, 1),    // not reached
+                      addi(6, 0, 5), // x6 = 5
+                      addi(7, 6, 1), // x7 = 6
+                      ld(8, 5, 8),   // faults: x5 = kHole
+                      addi(9, 0, 1), // not reached
                       kEcall,
                   });
     g.load(0x3000, {addi(6, 0, 9), sd(6, 5, 16), addi(9, 0, 1), kEcall});
@@ -293,6 +377,19 @@ TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
     e = run_translated(s, g.memory(), 100, *t);
     EXPECT_EQ(e.kind, ExitKind::LoadFault);
     EXPECT_EQ(e.addr, kMemSize - 2);
+
+    // A native AMO on the unmapped page: precise StoreFault too.
+    const uint32_t amoadd_d =
+        0x2fu | 7u << 7 | 3u << 12 | 5u << 15 | 6u << 20; // amoadd.d x7,x6,(x5)
+    g.load(0x5000, {addi(9, 0, 3), amoadd_d, kEcall});
+    s.pc = 0x5000;
+    s.x[5] = kHole + 64;
+    s.x[9] = 0;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::StoreFault);
+    EXPECT_EQ(e.pc, 0x5004u);
+    EXPECT_EQ(e.addr, kHole + 64);
+    EXPECT_EQ(s.x[9], 3u);
 
     riscv::HartState probe;
     EXPECT_FALSE(t->lookup_guest_pc(0x1234, probe));

@@ -38,6 +38,12 @@ class Builder {
 
     /// Runs the guest instruction at the current pc in the interpreter.
     void interp_step();
+    /// Executes the guest instruction `raw` (at the current pc) with the interpreter's executors.
+    void call_exec(uint32_t raw) { op(Opcode::CallExec, kNoValue, kNoValue, kNoValue, raw); }
+    /// Reads FP register f[reg] (raw bits).
+    Value get_freg(unsigned reg) { return op(Opcode::GetFReg, kNoValue, kNoValue, kNoValue, reg); }
+    /// Writes FP register f[reg] (raw bits).
+    void set_freg(unsigned reg, Value v) { op(Opcode::SetFReg, v, kNoValue, kNoValue, reg); }
 
     /// Terminal: jump to `pc`.
     void jump(uint64_t pc);

@@ -49,6 +49,20 @@ inline bool observes_state(Opcode op) {
     return (info(op).flags & (kCanFault | kCall)) != 0;
 }
 
+/// Operations of the Amo opcode (its imm bits 3:0; bit 4 selects 32-bit words).
+enum AmoKind : uint8_t {
+    kAmoSwap,
+    kAmoAdd,
+    kAmoXor,
+    kAmoAnd,
+    kAmoOr,
+    kAmoMin,
+    kAmoMax,
+    kAmoMinU,
+    kAmoMaxU
+};
+constexpr uint64_t kAmoWord = 1u << 4;
+
 /// Bytes accessed by a load/store opcode, 0 for others.
 unsigned access_size(Opcode op);
 

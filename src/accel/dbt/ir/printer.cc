@@ -28,6 +28,12 @@ std::string to_string(const Block& block, Value v) {
     case Opcode::GetReg:
     case Opcode::SetReg: out += fmt::format(" x{}", inst.imm); break;
     case Opcode::InterpStep: out += fmt::format(" @{:#x}", inst.imm); break;
+    case Opcode::GetFReg:
+    case Opcode::SetFReg: out += fmt::format(" f{}", inst.imm); break;
+    case Opcode::CallExec: out += fmt::format(" insn={:#x}", inst.imm); break;
+    case Opcode::Amo:
+        out += fmt::format(" kind={}{}", inst.imm & 15, inst.imm & kAmoWord ? ".w" : ".d");
+        break;
     default: break;
     }
     for (unsigned i = 0; i < oi.args; ++i) {

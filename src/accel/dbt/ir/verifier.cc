@@ -12,6 +12,16 @@ Type expected_arg(const Inst& inst, unsigned i, const Block& block) {
     case Opcode::SetReg: return Type::I64;
     case Opcode::Sext32:
     case Opcode::Zext32: return Type::I32;
+    case Opcode::FAddD:
+    case Opcode::FSubD:
+    case Opcode::FMulD:
+    case Opcode::FDivD:
+    case Opcode::FSqrtD:
+    case Opcode::FMulAddD:
+    case Opcode::FCmpD:
+    case Opcode::Amo:
+    case Opcode::FCvtDL:
+    case Opcode::FCvtLD:
     case Opcode::Trunc32:
     case Opcode::MulHS:
     case Opcode::MulHU:
@@ -67,7 +77,9 @@ Result<void> verify(const Block& block) {
             if (inst.type == Type::Void) return fail("result needs a type");
             break;
         }
-        if ((inst.op == Opcode::GetReg || inst.op == Opcode::SetReg) && inst.imm >= 32)
+        if ((inst.op == Opcode::GetReg || inst.op == Opcode::SetReg || inst.op == Opcode::GetFReg ||
+             inst.op == Opcode::SetFReg) &&
+            inst.imm >= 32)
             return fail("guest register out of range");
         if (inst.op == Opcode::Const && inst.type == Type::I32 && inst.imm > 0xffffffffu)
             return fail("i32 constant wider than 32 bits");

@@ -17,6 +17,7 @@ struct Translator::BlockInfo {
 struct Translator::ThreadState {
     uint64_t owner_id = 0;   ///< which Translator the jump cache belongs to
     uint64_t generation = 0; ///< cache generation the jump cache was filled in
+    bool holds_exec = false; ///< this thread holds Translator::m_exec shared
     backend::JitContext ctx;
     const interp::UserMemory* memory = nullptr;
     interp::Exit helper_exit;

@@ -1,4 +1,9 @@
 // The dispatcher: runs translated blocks, links them, and turns JIT exits into interp::Exit.
+#include <xmmintrin.h>
+
+#include "accel/dbt/decoder/riscv64/decoder.h"
+#include "accel/dbt/interp/csr_exec.h"
+#include "accel/dbt/interp/fp_exec.h"
 #include "accel/dbt/runtime/block_info.h"
 
 namespace machina::dbt {
@@ -11,19 +16,65 @@ Translator::ThreadState& Translator::thread_state() {
     thread_local std::unique_ptr<ThreadState> ts;
     if (!ts) ts = std::make_unique<ThreadState>();
     if (ts->owner_id != m_id) {
+        ASSERT(!ts->holds_exec, "thread switched translators inside run()");
         ts->owner_id = m_id;
         ts->generation = 0;
     }
     return *ts;
 }
 
-uint32_t Translator::interp_step_helper(backend::JitContext* ctx) {
+namespace {
+
+/// MXCSR with every exception masked, flags clear, round-to-nearest, no DAZ/FTZ: the state
+/// translated FP code assumes.
+constexpr uint32_t kMxcsrDefault = 0x1f80;
+
+/// Moves the host exception flags that translated FP code raised into fflags, and clears them.
+void fold_host_fp_flags(riscv::HartState& s) {
+    const uint32_t m = _mm_getcsr();
+    if (m & 0x3d) {
+        s.fcsr |= (m & 0x01 ? 0x10u : 0) | (m & 0x04 ? 0x08u : 0) | (m & 0x08 ? 0x04u : 0) |
+                  (m & 0x10 ? 0x02u : 0) | (m & 0x20 ? 0x01u : 0);
+    }
+    _mm_setcsr(kMxcsrDefault);
+}
+
+/// Sets state.instret to its exact value before the instruction a helper runs (the dispatcher
+/// otherwise accounts per exit), returning the value to restore afterwards.
+uint64_t exact_instret(backend::JitContext* ctx, uint64_t unretired) {
+    const uint64_t saved = ctx->state->instret;
+    ctx->state->instret = saved + (ctx->entry_budget - ctx->budget) - unretired;
+    return saved;
+}
+
+} // namespace
+
+uint32_t Translator::interp_step_helper(backend::JitContext* ctx, uint64_t, uint64_t unretired) {
     auto* ts = static_cast<ThreadState*>(ctx->runtime);
-    const uint64_t instret = ctx->state->instret; // the block accounts for this instruction
+    fold_host_fp_flags(*ctx->state);
+    const uint64_t saved = exact_instret(ctx, unretired);
     Exit e = interp::run_user(*ctx->state, *ts->memory, 1);
-    ctx->state->instret = instret;
+    ctx->state->instret = saved; // the dispatcher accounts for this instruction
+    _mm_setcsr(kMxcsrDefault);
     if (e.kind == ExitKind::Budget) return 0;
     ts->helper_exit = e;
+    return 1;
+}
+
+uint32_t Translator::exec_helper(backend::JitContext* ctx, uint64_t raw, uint64_t unretired) {
+    riscv::HartState& s = *ctx->state;
+    fold_host_fp_flags(s);
+    const decoder::DecodedInsn d = decoder::decode(uint32_t(raw));
+    const decoder::Fmt fmt = decoder::op_info(d.op).fmt;
+    const uint64_t saved = exact_instret(ctx, unretired);
+    const bool ok = (fmt == decoder::Fmt::Csr || fmt == decoder::Fmt::CsrI)
+                        ? interp::csr_execute(s, d)
+                        : interp::fp_execute(s, d);
+    s.instret = saved;
+    _mm_setcsr(kMxcsrDefault);
+    if (ok) return 0;
+    auto* ts = static_cast<ThreadState*>(ctx->runtime);
+    ts->helper_exit = Exit{ExitKind::IllegalInstruction, s.pc, 0, d.raw};
     return 1;
 }
 
@@ -40,6 +91,7 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
     ctx.budget = max_insns;
     ctx.jump_cache = ts.jump_cache;
     ctx.interp_step = &Translator::interp_step_helper;
+    ctx.exec = &Translator::exec_helper;
     ctx.runtime = &ts;
     ts.memory = &memory;
 
@@ -59,9 +111,20 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
     while (true) {
         bool need_flush = false;
         bool done = false;
+        bool let_flush_run = false;
         Exit result;
+        // Writers first: a pending flush must not starve behind threads re-entering.
+        while (!ts.holds_exec && m_flush_waiters.load(std::memory_order_acquire) != 0) {
+            std::lock_guard wait_for_flush(m_flush_gate);
+        }
         {
-            std::shared_lock exec(m_exec);
+            // Shared while running code. Not RAII: linux_user may leave run() by siglongjmp
+            // from a host fault inside an interpreter helper; the next run() on this thread (or
+            // release_after_longjmp()) then finds the lock still held and keeps using it.
+            if (!ts.holds_exec) {
+                m_exec.lock_shared();
+                ts.holds_exec = true;
+            }
             const uint64_t generation = m_generation.load(std::memory_order_acquire);
             if (ts.generation != generation) {
                 ts.clear_jump_cache();
@@ -69,6 +132,10 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
             }
             uintptr_t next_entry = 0;
             while (!done) {
+                if (m_flush_waiters.load(std::memory_order_relaxed) != 0) {
+                    let_flush_run = true; // state is at a block boundary: step aside
+                    break;
+                }
                 if (ctx.budget == 0) {
                     result = Exit{ExitKind::Budget, state.pc, 0, 0};
                     break;
@@ -95,10 +162,22 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
 
                 const uint64_t before = ctx.budget;
                 ctx.unretired = 0;
+                ctx.entry_budget = before;
+                _mm_setcsr(kMxcsrDefault);
                 m_tramp.enter(&ctx, entry);
-                state.instret += before - ctx.budget - ctx.unretired;
+                fold_host_fp_flags(state);
+                ctx.budget += ctx.unretired; // charged on block entry but never executed
+                state.instret += before - ctx.budget;
+                const JitExit why = JitExit(ctx.exit_reason);
+                if (ctx.budget == 0 && why != JitExit::FenceI && why != JitExit::Link &&
+                    why != JitExit::Lookup) {
+                    // The budget ran out right before this exit's instruction: like the
+                    // interpreter, report the budget (the state is precise at state.pc).
+                    result = Exit{ExitKind::Budget, state.pc, 0, 0};
+                    break;
+                }
 
-                switch (JitExit(ctx.exit_reason)) {
+                switch (why) {
                 case JitExit::Link: {
                     const BlockInfo* target = nullptr;
                     Lookup l = find_or_translate(state.pc, memory, &target);
@@ -115,6 +194,7 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                     continue;
                 }
                 case JitExit::Lookup: continue;
+                case JitExit::Interpret: result = interpret(1, &done); continue;
                 case JitExit::BudgetShort: result = interpret(ctx.budget, &done); continue;
                 case JitExit::Ecall: result = Exit{ExitKind::Ecall, state.pc, 0, 0}; break;
                 case JitExit::Ebreak: result = Exit{ExitKind::Ebreak, state.pc, 0, 0}; break;
@@ -135,13 +215,24 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                 }
                 done = true;
             }
-        leave:;
+        leave:
+            m_exec.unlock_shared();
+            ts.holds_exec = false;
         }
         if (need_flush) {
             flush();
             if (!done) continue;
         }
+        if (let_flush_run) continue;
         return result;
+    }
+}
+
+void Translator::release_after_longjmp() {
+    ThreadState& ts = thread_state();
+    if (ts.holds_exec) {
+        m_exec.unlock_shared();
+        ts.holds_exec = false;
     }
 }
 

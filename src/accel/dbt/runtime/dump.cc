@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
+#include "accel/dbt/decoder/riscv64/disasm.h"
 #include "accel/dbt/runtime/block_info.h"
 #include "base/log.h"
 
@@ -16,9 +17,8 @@ void dump_guest_block(const interp::UserMemory& memory, uint64_t pc, uint64_t en
         std::memcpy(&raw, memory.base + pc, pc + 4 <= memory.limit ? 4 : 2);
         const decoder::DecodedInsn d = decoder::decode(raw);
         if (d.length == 2) raw &= 0xffff;
-        const char* name = d.length == 2 ? decoder::compressed_mnemonic(uint16_t(raw)) : nullptr;
         out += fmt::format("  {:#010x}:  {:0{}x}  {}\n", pc, raw, d.length * 2,
-                           name ? name : decoder::mnemonic(d.op));
+                           decoder::disassemble(d, pc));
         pc += d.length;
     }
     log::cat(log::kInAsm, "{}\n", out);

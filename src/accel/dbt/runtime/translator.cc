@@ -21,7 +21,9 @@ Result<std::unique_ptr<Translator>> Translator::create(const TranslatorOptions& 
     t->m_tramp = TRY(backend::emit_trampolines(*t->m_buffer));
     t->m_tramp_bytes = t->m_buffer->used();
     t->m_features = backend::HostFeatures::detect();
-    t->m_by_host_capacity = options.code_size / 32;
+    // Blocks take well over 128 bytes of host code on average; if the index fills first, the
+    // cache is flushed early, which is harmless.
+    t->m_by_host_capacity = options.code_size / 128;
     t->m_by_host.reset(new std::atomic<const BlockInfo*>[t->m_by_host_capacity]);
     static std::atomic<uint64_t> next_id{1};
     t->m_id = next_id.fetch_add(1);
@@ -39,7 +41,8 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         return nullptr;
     }
     ir::Block block;
-    if (!frontend::translate_block(memory, pc, block, m_options.max_block_insns)) return nullptr;
+    if (!frontend::translate_block(memory, pc, block, m_options.max_block_insns, m_features.fma))
+        return nullptr;
     if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
     ir::passes::run_all(block);
     if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
@@ -88,9 +91,14 @@ void Translator::flush_locked() {
 }
 
 void Translator::flush() {
-    std::unique_lock exec(m_exec); // no thread is inside translated code now
-    std::lock_guard lock(m_mutex);
-    flush_locked();
+    std::lock_guard gate(m_flush_gate); // threads arriving now wait here until the flush is done
+    m_flush_waiters.fetch_add(1, std::memory_order_acq_rel); // running threads step aside
+    {
+        std::unique_lock exec(m_exec); // no thread is inside translated code now
+        std::lock_guard lock(m_mutex);
+        flush_locked();
+    }
+    m_flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 const Translator::BlockInfo* Translator::block_at_host(uintptr_t host_pc) const {

@@ -1,12 +1,23 @@
 #pragma once
 // machina's RISC-V -> x86-64 dynamic binary translator (user mode).
 //
-// Pipeline: decoder tables (decoder/riscv64) -> frontend visitors (frontend/riscv64, one per
-// extension; anything not translated natively becomes an InterpStep helper that runs that ONE
-// instruction in the interpreter) -> typed SSA IR (ir/, opcode table in ir/opcodes.inc) ->
-// passes (ir/passes: x0, register forwarding/dead stores, constant folding, DCE) -> x86-64
-// backend (backend/x86_64: linear-scan allocation, xbyak emission into a W^X dual-mapped code
+// Pipeline: decoder tables (decoder/riscv64, shared with the interpreter and the disassembler)
+// -> frontend visitors (frontend/riscv64, one file per extension: RV64I, M, Zba/Zbb/Zbs natively;
+// F/D loads, stores, moves and sign injection natively, double add/sub/mul/div/sqrt/fmadd,
+// compares and int<->double conversions natively in round-to-nearest (SSE/FMA, host flags
+// folded into fflags from MXCSR), other F/D and CSRs through CallExec, the interpreter's
+// executor for that one decoded instruction; A and anything else through InterpStep, which runs
+// that ONE instruction in the interpreter) -> typed SSA IR (ir/, opcode
+// table in ir/opcodes.inc, builder, printer, verifier) -> passes (ir/passes: x0, guest register
+// forwarding and dead stores, constant folding + identities, CSE, DCE) -> x86-64 backend
+// (backend/x86_64: linear-scan allocation that spills whole intervals, leaves unclobbered guest
+// register reads in HartState and lets Trunc32 share its operand's register; compare+branch
+// fusion; BMI1/BMI2/LZCNT/POPCNT when present; xbyak emission into a W^X dual-mapped code
 // buffer) -> this runtime (code cache, dispatcher, chaining, jump cache).
+//
+// Guest registers live in IR values inside a block: a SetReg is a store to HartState at the
+// point the IR says, and the passes never move one past an instruction that can fault or call
+// out, so state is precise at every exit without a write-back step.
 //
 // Runtime design:
 //  - Blocks are found by guest pc in a hash map under a mutex; each thread also keeps a
@@ -17,17 +28,24 @@
 //  - Budget: each block subtracts its instruction count from JitContext::budget on entry; a
 //    block that does not fit leaves untouched and the dispatcher finishes the budget in the
 //    interpreter, so run() retires exactly max_insns on a Budget exit, like interp::run_user.
-//  - instret is accounted per dispatcher exit from the budget (reads of instret/cycle CSRs in
-//    the middle of a block see the value at block entry).
+//  - instret is accounted per dispatcher exit from the budget; helpers (CSR reads) get the exact
+//    value for their instruction.
+//  - Self-modifying code: translations are not invalidated by guest stores. fence.i flushes;
+//    the caller must call flush() when guest code pages change behind the translator's back
+//    (munmap, mmap MAP_FIXED or mprotect over code that ran).
 //  - Flush: the code cache is flushed whole when full, on fence.i, or on flush(). Threads that
 //    execute translated code hold a shared lock; flush takes it exclusively, so code is never
-//    freed under a running thread. A flush waits for other threads to come back to their
-//    dispatcher (any exit: syscall, budget, fault).
+//    freed under a running thread. A pending flush makes the other threads step out at their
+//    next dispatcher visit and keeps new ones from entering, so it waits at most for the
+//    current chained run of each thread (bounded by its budget).
 //  - Faults: guest addresses are checked against the limit (cmp + ja to a stub), so a guest
 //    access never escapes the reservation. Inside the limit, unmapped guest pages are PROT_NONE
 //    on the host: a SIGSEGV handler calls fault_resume_address() and, when it returns non-zero,
 //    sets the interrupted RIP to it; run() then returns LoadFault/StoreFault with the precise
 //    guest pc (all guest registers written before the access are already in HartState).
+//    Faults inside interpreter helpers (AMOs, LR/SC, ...) are ordinary interpreter faults:
+//    state.pc is exact there, and a caller that leaves by siglongjmp may call
+//    release_after_longjmp() (run() also recovers by itself on the next call).
 
 #include <atomic>
 #include <cstdint>
@@ -81,6 +99,10 @@ class Translator {
     /// instruction and returns true. Async-signal-safe.
     bool lookup_guest_pc(uintptr_t host_pc, riscv::HartState& state) const;
 
+    /// Releases what run() holds on this thread after the caller left it by siglongjmp (host
+    /// fault inside an interpreter helper). Optional: the next run() on the thread recovers too.
+    void release_after_longjmp();
+
     /// True when `host_pc` lies in translated code.
     bool in_code_cache(uintptr_t host_pc) const;
 
@@ -98,7 +120,8 @@ class Translator {
     void flush_locked();
     const BlockInfo* block_at_host(uintptr_t host_pc) const;
     ThreadState& thread_state();
-    static uint32_t interp_step_helper(backend::JitContext* ctx);
+    static uint32_t interp_step_helper(backend::JitContext* ctx, uint64_t pc, uint64_t unretired);
+    static uint32_t exec_helper(backend::JitContext* ctx, uint64_t raw, uint64_t unretired);
 
     TranslatorOptions m_options;
     std::unique_ptr<backend::CodeBuffer> m_buffer;
@@ -113,6 +136,8 @@ class Translator {
     size_t m_by_host_capacity = 0;
     std::atomic<size_t> m_by_host_count{0};
     std::atomic<uint64_t> m_generation{1};
+    std::atomic<int> m_flush_waiters{0}; ///< flushes waiting for m_exec (writer preference)
+    std::mutex m_flush_gate;             ///< held by a flush; entering threads wait on it
     TranslatorStats m_stats;
     std::atomic<uint64_t> m_fallbacks{0};
     uint64_t m_id = 0; ///< distinguishes translators in the per-thread state

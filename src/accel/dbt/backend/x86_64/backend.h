@@ -27,6 +27,7 @@ struct HostFeatures {
     bool lzcnt = false;  ///< lzcnt
     bool bmi1 = false;   ///< tzcnt
     bool popcnt = false; ///< popcnt
+    bool fma = false;    ///< vfmadd231sd and friends (with AVX)
 
     /// What this host has (cpuid through Xbyak::util::Cpu).
     static HostFeatures detect();

@@ -41,8 +41,8 @@ void Emitter::emit_alu2(Value v) {
         op_ri(uint32_t(cval(b)));
     } else if (lb.kind == Location::Reg) {
         op_rm(sized(reg(lb.reg), w));
-    } else if (lb.kind == Location::Slot) {
-        op_rm(slot(lb.slot, w));
+    } else if (in_memory(lb)) {
+        op_rm(mem(lb, w));
     } else {
         mov_val(rcx, b);
         op_rm(sized(rcx, w));
@@ -96,6 +96,9 @@ void Emitter::emit_shift(Value v) {
     case Opcode::Ror: ror(dd, cl); break;
     default: UNREACHABLE();
     }
+    // A count of 0 leaves the register as it was, upper half included: I32 operands may carry
+    // garbage there (Trunc32 shares its operand's register), so zero-extend explicitly.
+    if (w) mov(dd, dd);
     finish(v, d);
 }
 
@@ -154,7 +157,7 @@ void Emitter::emit_mulh(Value v) {
     const Location& lb = loc(b);
     auto operand_b = [&](const Reg64& scratch) -> Operand {
         if (lb.kind == Location::Reg) return reg(lb.reg);
-        if (lb.kind == Location::Slot) return slot(lb.slot, false);
+        if (in_memory(lb)) return mem(lb, false);
         mov_val(scratch, b);
         return scratch;
     };
@@ -176,7 +179,7 @@ void Emitter::emit_mulh(Value v) {
     finish(v, d);
 }
 
-void Emitter::emit_compare(Value v) {
+void Emitter::emit_compare_flags(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const Value a = in.args[0], b = in.args[1];
     const bool w = m_block.insts[a].type == ir::Type::I32;
@@ -186,12 +189,17 @@ void Emitter::emit_compare(Value v) {
         cmp(ra, uint32_t(cval(b)));
     } else if (lb.kind == Location::Reg) {
         cmp(ra, sized(reg(lb.reg), w));
-    } else if (lb.kind == Location::Slot) {
-        cmp(ra, slot(lb.slot, w));
+    } else if (in_memory(lb)) {
+        cmp(ra, mem(lb, w));
     } else {
         mov_val(rcx, b);
         cmp(ra, sized(rcx, w));
     }
+}
+
+void Emitter::emit_compare(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    emit_compare_flags(v);
     switch (in.op) {
     case Opcode::Eq: sete(al); break;
     case Opcode::Ne: setne(al); break;
@@ -206,6 +214,19 @@ void Emitter::emit_compare(Value v) {
     finish(v, d);
 }
 
+void Emitter::jump_if_false(Value compare, const Label& target) {
+    emit_compare_flags(compare);
+    switch (m_block.insts[compare].op) {
+    case Opcode::Eq: jne(target, T_NEAR); break;
+    case Opcode::Ne: je(target, T_NEAR); break;
+    case Opcode::LtS: jge(target, T_NEAR); break;
+    case Opcode::LtU: jae(target, T_NEAR); break;
+    case Opcode::GeS: jl(target, T_NEAR); break;
+    case Opcode::GeU: jb(target, T_NEAR); break;
+    default: UNREACHABLE();
+    }
+}
+
 void Emitter::emit_select(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const bool w = in.type == ir::Type::I32;
@@ -214,8 +235,8 @@ void Emitter::emit_select(Value v) {
     const Reg64 c = use(in.args[0], rdx);
     test(c, c);
     const Location& lt = loc(in.args[1]);
-    if (lt.kind == Location::Slot) {
-        cmovnz(sized(d, w), slot(lt.slot, w));
+    if (in_memory(lt)) {
+        cmovnz(sized(d, w), mem(lt, w));
     } else {
         cmovnz(sized(d, w), sized(use(in.args[1], rcx), w));
     }
@@ -271,7 +292,10 @@ void Emitter::emit_bitcount(Value v) {
         if (m_features.popcnt) {
             popcnt(dd, ra);
         } else { // SWAR count on the zero-extended 64-bit value
-            mov(rax, ra.cvt64());
+            if (w)
+                mov(eax, ra.cvt32());
+            else
+                mov(rax, ra.cvt64());
             mov(rcx, rax);
             shr(rcx, 1);
             mov(rdx, 0x5555555555555555ull);

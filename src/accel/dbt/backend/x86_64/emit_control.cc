@@ -43,9 +43,13 @@ void Emitter::emit_terminal() {
     case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
     case ir::TermKind::Branch: {
         Label not_taken;
-        const Reg64 c = use(t.value, rdx);
-        test(c, c);
-        jz(not_taken, T_NEAR);
+        if (t.value == m_alloc.fused_compare) {
+            jump_if_false(t.value, not_taken);
+        } else {
+            const Reg64 c = use(t.value, rdx);
+            test(c, c);
+            jz(not_taken, T_NEAR);
+        }
         emit_patchable_jump(t.target);
         L(not_taken);
         emit_patchable_jump(t.fallthrough);
@@ -108,6 +112,11 @@ void Emitter::emit_stubs() {
             mov(rax, uint64_t(s.site));
             mov(qword[rbp + MACHINA_JIT_OFF(link_site)], rax);
             set_exit_reason(uint32_t(JitExit::Link));
+            break;
+        case Stub::Interpret: // precise state at pc: the dispatcher interprets it
+            store_pc(s.pc);
+            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            set_exit_reason(uint32_t(JitExit::Interpret));
             break;
         case Stub::Budget:
             add(qword[rbp + MACHINA_JIT_OFF(budget)], uint32_t(s.unretired));

@@ -1,4 +1,5 @@
 // Guest memory accesses (bounds compare + host access through r14) and interpreter helper calls.
+#include <algorithm>
 #include <cstddef>
 
 #include "accel/dbt/backend/x86_64/emitter.h"
@@ -86,27 +87,116 @@ void Emitter::emit_store(Value v) {
     }
 }
 
-void Emitter::emit_interp_step(Value v) {
+void Emitter::emit_helper_call(Value v) {
     const ir::Inst& in = m_block.insts[v];
-    store_pc(in.imm);
+    store_pc(in.pc);
     // Caller-saved registers holding values that outlive the call.
     std::vector<int> saved;
     for (Value u = 0; u < v; ++u) {
         const Location& l = loc(u);
-        if (l.kind == Location::Reg && m_alloc.last_use[u] > v && hostreg::is_caller_saved(l.reg))
+        if (l.kind == Location::Reg && m_alloc.last_use[u] > v && hostreg::is_caller_saved(l.reg) &&
+            std::find(saved.begin(), saved.end(), int(l.reg)) == saved.end())
             saved.push_back(l.reg);
     }
     for (size_t k = 0; k < saved.size(); ++k)
         mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(saved[k]));
+    const uint64_t unretired = m_block.guest_insns - in.insn_index;
     mov(rdi, rbp);
-    call(qword[rbp + MACHINA_JIT_OFF(interp_step)]);
+    mov(rsi, in.imm);
+    mov(edx, uint32_t(unretired));
+    if (in.op == Opcode::CallExec) {
+        call(qword[rbp + MACHINA_JIT_OFF(exec)]);
+    } else {
+        call(qword[rbp + MACHINA_JIT_OFF(interp_step)]);
+    }
     for (size_t k = 0; k < saved.size(); ++k)
         mov(reg(saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
     Stub& stub = new_stub(Stub::Helper);
-    stub.unretired = m_block.guest_insns - in.insn_index;
+    stub.unretired = unretired;
     stub.pc = in.pc;
     test(eax, eax);
     jnz(stub.label, T_NEAR);
+}
+
+} // namespace machina::dbt::backend
+
+namespace machina::dbt::backend {
+
+void Emitter::emit_amo(Value v) {
+    // Locked host instructions on guest memory: x86 locked operations are full barriers, which
+    // covers any aq/rl combination.
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = (in.imm & ir::kAmoWord) != 0;
+    const unsigned size = w ? 4 : 8;
+    const unsigned kind = unsigned(in.imm & 15);
+    const uint64_t unretired = m_block.guest_insns - in.insn_index;
+    const Reg64 ra = use(in.args[0], rdx);
+    Stub& slow = new_stub(Stub::Interpret); // misaligned or out of range: exact exit there
+    slow.pc = in.pc;
+    slow.unretired = unretired;
+    test(ra.cvt32(), size - 1);
+    jnz(slow.label, T_NEAR);
+    cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
+    ja(slow.label, T_NEAR);
+    mov_val(rcx, in.args[1]);
+    const Address m = w ? dword[r14 + ra] : qword[r14 + ra];
+    const Reg32e rcx_w = sized(rcx, w), rax_w = sized(rax, w);
+    auto site = [&]() { // the next instruction touches guest memory
+        Stub& f = new_stub(Stub::Fault);
+        f.addr_reg = ra.getIdx();
+        f.pc = in.pc;
+        f.unretired = unretired;
+        f.reason = uint32_t(JitExit::StoreFault);
+        f.site_index = m_sites.size();
+        m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
+    };
+    if (kind == ir::kAmoSwap || kind == ir::kAmoAdd) {
+        site();
+        if (kind == ir::kAmoSwap) {
+            xchg(m, rcx_w);
+        } else {
+            lock();
+            xadd(m, rcx_w);
+        }
+        mov(rax, rcx); // the old value
+    } else {
+        const Address operand =
+            w ? dword[rbp + MACHINA_JIT_OFF(save_area)] : qword[rbp + MACHINA_JIT_OFF(save_area)];
+        mov(operand, rcx_w);
+        site();
+        mov(rax_w, m);
+        Label retry;
+        L(retry);
+        switch (kind) {
+        case ir::kAmoXor:
+        case ir::kAmoAnd:
+        case ir::kAmoOr:
+            mov(rcx, rax);
+            if (kind == ir::kAmoXor) xor_(rcx_w, operand);
+            if (kind == ir::kAmoAnd) and_(rcx_w, operand);
+            if (kind == ir::kAmoOr) or_(rcx_w, operand);
+            break;
+        default: // min/max: start from the operand, take the old value when it wins
+            mov(rcx_w, operand);
+            cmp(rcx_w, rax_w);
+            if (kind == ir::kAmoMin) cmovg(rcx_w, rax_w);
+            if (kind == ir::kAmoMax) cmovl(rcx_w, rax_w);
+            if (kind == ir::kAmoMinU) cmova(rcx_w, rax_w);
+            if (kind == ir::kAmoMaxU) cmovb(rcx_w, rax_w);
+            break;
+        }
+        site();
+        lock();
+        cmpxchg(m, rcx_w); // rax = old: store rcx_w if memory still holds it, else reload rax
+        jnz(retry);
+    }
+    Reg64 d = def(v);
+    if (w) {
+        movsxd(d, eax);
+    } else if (d.getIdx() != rax.getIdx()) {
+        mov(d, rax);
+    }
+    finish(v, d);
 }
 
 } // namespace machina::dbt::backend

@@ -24,6 +24,14 @@ Address Emitter::slot(uint16_t s, bool w32) {
     return w32 ? dword[rsp + int(s) * 8] : qword[rsp + int(s) * 8];
 }
 
+Address Emitter::mem(const Location& l, bool w32) {
+    if (l.kind == Location::Guest) {
+        const int32_t off = int32_t(l.slot) * 8;
+        return w32 ? dword[rbx + off] : qword[rbx + off];
+    }
+    return slot(l.slot, w32);
+}
+
 Reg32e Emitter::sized(const Reg64& r, bool w32) const {
     if (w32) return r.cvt32();
     return r;
@@ -46,7 +54,8 @@ void Emitter::mov_val(const Reg64& d, Value v) {
     case Location::Reg:
         if (l.reg != d.getIdx()) mov(d, reg(l.reg));
         break;
-    case Location::Slot: mov(d, slot(l.slot, false)); break;
+    case Location::Slot:
+    case Location::Guest: mov(d, mem(l, false)); break;
     case Location::None: ASSERT(false, "value has no location");
     }
 }
@@ -66,7 +75,7 @@ Reg64 Emitter::def(Value v) {
 void Emitter::finish(Value v, const Reg64& r) {
     const Location& l = loc(v);
     if (l.kind == Location::Slot) {
-        mov(slot(l.slot, false), r);
+        mov(mem(l, false), r);
     } else if (l.kind == Location::Reg && l.reg != r.getIdx()) {
         mov(reg(l.reg), r);
     }
@@ -101,6 +110,7 @@ void Emitter::emit_inst(Value v) {
     switch (in.op) {
     case Opcode::Const: break; // rematerialized at each use
     case Opcode::GetReg: {
+        if (loc(v).kind == Location::Guest) break; // read in place by its users
         Reg64 d = def(v);
         mov(d, qword[rbx + int32_t(in.imm * 8)]);
         finish(v, d);
@@ -168,7 +178,27 @@ void Emitter::emit_inst(Value v) {
     case Opcode::Store16:
     case Opcode::Store32:
     case Opcode::Store64: emit_store(v); break;
-    case Opcode::InterpStep: emit_interp_step(v); break;
+    case Opcode::InterpStep:
+    case Opcode::CallExec: emit_helper_call(v); break;
+    case Opcode::GetFReg: {
+        Reg64 d = def(v);
+        mov(d, qword[rbx + int32_t(offsetof(riscv::HartState, f) + in.imm * 8)]);
+        finish(v, d);
+        break;
+    }
+    case Opcode::SetFReg:
+        mov(qword[rbx + int32_t(offsetof(riscv::HartState, f) + in.imm * 8)], use(in.args[0], rax));
+        break;
+    case Opcode::FAddD:
+    case Opcode::FSubD:
+    case Opcode::FMulD:
+    case Opcode::FDivD:
+    case Opcode::FSqrtD:
+    case Opcode::FMulAddD:
+    case Opcode::FCmpD:
+    case Opcode::FCvtDL:
+    case Opcode::FCvtLD: emit_fp(v); break;
+    case Opcode::Amo: emit_amo(v); break;
     case Opcode::Fence: mfence(); break;
     case Opcode::Count: UNREACHABLE();
     }
@@ -176,8 +206,9 @@ void Emitter::emit_inst(Value v) {
 
 void Emitter::emit_block(CompiledBlock& out) {
     emit_entry();
-    for (m_current = 0; m_current < m_block.insts.size(); ++m_current)
-        emit_inst(m_current);
+    for (m_current = 0; m_current < m_block.insts.size(); ++m_current) {
+        if (m_current != m_alloc.fused_compare && !m_alloc.aliased[m_current]) emit_inst(m_current);
+    }
     emit_terminal();
     emit_stubs();
     out.entry = m_exec_start;
@@ -210,6 +241,7 @@ HostFeatures HostFeatures::detect() {
     f.bmi1 = cpu.has(Xbyak::util::Cpu::tBMI1);
     f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
     f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
+    f.fma = cpu.has(Xbyak::util::Cpu::tFMA) && cpu.has(Xbyak::util::Cpu::tAVX);
     return f;
 }
 

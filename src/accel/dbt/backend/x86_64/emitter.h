@@ -23,7 +23,7 @@ class Emitter : public Xbyak::CodeGenerator {
   private:
     /// An out-of-line path, emitted after the block body.
     struct Stub {
-        enum Kind { Fault, Helper, Link, Budget } kind;
+        enum Kind { Fault, Helper, Link, Budget, Interpret } kind;
         Xbyak::Label label;
         int addr_reg = 0; ///< Fault: register holding the guest address
         uint64_t pc = 0;  ///< guest pc to store in HartState
@@ -40,6 +40,11 @@ class Emitter : public Xbyak::CodeGenerator {
     uint64_t cval(ir::Value v) const { return m_block.insts[v].imm; }
     bool fits_imm(ir::Value v, bool w32) const;
     Xbyak::Address slot(uint16_t s, bool w32);
+    /// The memory operand of a value in a stack slot or still in HartState.
+    Xbyak::Address mem(const Location& l, bool w32);
+    static bool in_memory(const Location& l) {
+        return l.kind == Location::Slot || l.kind == Location::Guest;
+    }
     Xbyak::Reg32e sized(const Xbyak::Reg64& r, bool w32) const;
     void mov_val(const Xbyak::Reg64& d, ir::Value v);
     Xbyak::Reg64 use(ir::Value v, const Xbyak::Reg64& scratch);
@@ -57,13 +62,17 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_divrem(ir::Value v);
     void emit_mulh(ir::Value v);
     void emit_compare(ir::Value v);
+    void emit_compare_flags(ir::Value v);
+    void jump_if_false(ir::Value compare, const Xbyak::Label& target);
     void emit_select(ir::Value v);
     void emit_minmax(ir::Value v);
     void emit_unary(ir::Value v);
     void emit_bitcount(ir::Value v);
     void emit_load(ir::Value v);
     void emit_store(ir::Value v);
-    void emit_interp_step(ir::Value v);
+    void emit_helper_call(ir::Value v);
+    void emit_fp(ir::Value v);
+    void emit_amo(ir::Value v);
     void emit_entry();
     void emit_terminal();
     void emit_patchable_jump(uint64_t guest_target);

@@ -22,6 +22,7 @@ enum class JitExit : uint32_t {
     LoadFault,   ///< load outside the guest limit (or host SIGSEGV) at state.pc, addr fault_addr
     StoreFault,  ///< store outside the guest limit (or host SIGSEGV)
     Helper,      ///< an interpreter helper returned an exit (the runtime stored it)
+    Interpret,   ///< run the instruction at state.pc in the interpreter, then carry on
 };
 
 /// One jump-cache entry: guest pc -> host code (per thread, direct mapped).
@@ -31,7 +32,7 @@ struct JumpCacheEntry {
 };
 
 /// Jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1).
-constexpr uint32_t kJumpCacheSize = 4096;
+constexpr uint32_t kJumpCacheSize = 1u << 14;
 
 /// The state translated code sees through rbp.
 struct JitContext {
@@ -40,9 +41,14 @@ struct JitContext {
     uint64_t limit_minus[4] = {}; ///< limit - 1/2/4/8: an access of size s at a faults if a > this
     uint64_t budget = 0;          ///< guest instructions that may still run
     JumpCacheEntry* jump_cache = nullptr; ///< kJumpCacheSize entries
-    /// Runs the one guest instruction at state->pc in the interpreter; non-zero = leave.
-    uint32_t (*interp_step)(JitContext*) = nullptr;
-    void* runtime = nullptr; ///< owner data for helpers
+    /// Helpers called from generated code: `arg` is the guest pc (interp_step) or the encoding
+    /// (exec), `unretired` the block's instructions from this one on (to rebuild instret).
+    /// Non-zero = leave with JitExit::Helper.
+    using Helper = uint32_t (*)(JitContext*, uint64_t arg, uint64_t unretired);
+    Helper interp_step = nullptr; ///< fetch + run one instruction in the interpreter
+    Helper exec = nullptr;        ///< run one already-known encoding (F/D arithmetic, CSRs)
+    uint64_t entry_budget = 0;    ///< budget when the dispatcher entered translated code
+    void* runtime = nullptr;      ///< owner data for helpers
 
     // Exit record, written by generated code on the way out.
     uint32_t exit_reason = 0; ///< a JitExit

@@ -2,8 +2,10 @@
 // Linear-scan register allocation over one IR block. A block is straight-line code, so a value
 // lives from its definition to its last use (the terminal counts as a use after the last
 // instruction). Constants get no register: the emitter folds them into immediates or
-// rematerializes them into a scratch register. When no register is free the new value goes to a
-// stack slot of the shared frame that the entry trampoline reserves.
+// rematerializes them into a scratch register. When no register is free, the live value whose
+// range ends last is spilled for its whole life: a guest register read that nothing overwrites
+// while it lives simply stays in HartState, anything else gets a stack slot of the shared frame.
+// Trunc32 shares its operand's location (32-bit consumers only read the low half).
 
 #include <cstdint>
 #include <vector>
@@ -30,9 +32,15 @@ constexpr uint32_t kSpillSlots = 256;
 
 /// Where a value lives.
 struct Location {
-    enum Kind : uint8_t { None, Reg, Slot, Const } kind = None;
+    enum Kind : uint8_t {
+        None,
+        Reg,   ///< host register `reg`
+        Slot,  ///< stack slot `slot`
+        Const, ///< an immediate (the instruction's imm)
+        Guest, ///< still in HartState::x[`slot`]: a GetReg nobody overwrites while it lives
+    } kind = None;
     uint8_t reg = 0;   ///< host register index (Reg)
-    uint16_t slot = 0; ///< stack slot (Slot)
+    uint16_t slot = 0; ///< stack slot (Slot) or guest register (Guest)
 };
 
 /// The allocation of one block.
@@ -40,6 +48,11 @@ struct Allocation {
     std::vector<Location> loc;      ///< per value
     std::vector<uint32_t> last_use; ///< per value: index of the last instruction using it
                                     ///< (insts.size() for the terminal)
+    /// A compare used only by the Branch terminal: not materialized, the terminal emits
+    /// cmp + jcc on its operands (kNoValue when there is none).
+    ir::Value fused_compare = ir::kNoValue;
+    /// Per value: shares its operand's location (Trunc32): nothing to emit.
+    std::vector<bool> aliased;
 };
 
 /// Allocates every value of `block`; fails only when the spill slots run out.

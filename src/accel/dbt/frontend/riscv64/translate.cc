@@ -31,7 +31,7 @@ bool fetch(const interp::UserMemory& m, uint64_t pc, uint32_t* raw) {
 } // namespace
 
 bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& block,
-                     unsigned max_insns) {
+                     unsigned max_insns, bool native_fma) {
     block = ir::Block{};
     block.pc = pc;
     ir::Builder ir(block);
@@ -48,12 +48,14 @@ bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& b
         const decoder::DecodedInsn d = decoder::decode(raw);
         ir.set_guest(cur, uint16_t(count));
         InsnContext c{ir, d, cur};
+        c.native_fma = native_fma;
         if (d.op == decoder::Op::Illegal) {
             ir.exit(ir::ExitReason::Illegal, cur, d.raw);
             c.ends_block = true;
             c.retires = false;
-        } else if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c)) {
-            ir.interp_step(); // F/D, CSRs, A, ...: one instruction in the interpreter
+        } else if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c) && !visit_fd(c) &&
+                   !visit_rva(c)) {
+            ir.interp_step(); // LR/SC and anything else: one instruction in the interpreter
         }
         if (c.retires) ++count;
         cur += d.length;

@@ -13,6 +13,7 @@ struct InsnContext {
     uint64_t pc;             ///< this instruction
     bool ends_block = false; ///< set when the visitor placed a terminal
     bool retires = true;     ///< false when the terminal leaves before this instruction runs
+    bool native_fma = false; ///< the backend may use host FMA for fmadd.d and friends
 
     uint64_t next_pc() const { return pc + d.length; }
     ir::Value rs1() { return ir.get_reg(d.rs1); }
@@ -31,5 +32,9 @@ bool visit_rvi(InsnContext& c);
 bool visit_rvm(InsnContext& c);
 /// Zba, Zbb, Zbs.
 bool visit_zb(InsnContext& c);
+/// A: AMOs (LR/SC are left to the interpreter).
+bool visit_rva(InsnContext& c);
+/// F, D (memory and moves native, the rest through the FP executor) and Zicsr.
+bool visit_fd(InsnContext& c);
 
 } // namespace machina::dbt::frontend

@@ -36,6 +36,7 @@ void run_all(Block& block) {
     zero_register(block);
     forward_registers(block);
     fold_constants(block);
+    eliminate_common_subexpressions(block);
     eliminate_dead_code(block);
 }
 

@@ -4,6 +4,52 @@
 
 namespace machina::dbt::ir::passes {
 
+namespace {
+
+/// The operand an identity operation reduces to (x + 0, 0 | x, x & ~0, x * 1, trunc(ext x)),
+/// or kNoValue.
+Value identity(const Block& block, const Inst& inst, const std::vector<Value>& repl) {
+    auto arg = [&](unsigned i) { return repl[inst.args[i]]; };
+    auto is = [&](unsigned i, uint64_t value) {
+        const Inst& a = block.insts[arg(i)];
+        return a.op == Opcode::Const && a.imm == value;
+    };
+    const uint64_t ones = inst.type == Type::I32 ? 0xffffffffu : ~uint64_t(0);
+    switch (inst.op) {
+    case Opcode::Add:
+    case Opcode::Or:
+    case Opcode::Xor:
+        if (is(1, 0)) return arg(0);
+        if (is(0, 0)) return arg(1);
+        break;
+    case Opcode::Sub:
+    case Opcode::Shl:
+    case Opcode::Shr:
+    case Opcode::Sar:
+    case Opcode::Rol:
+    case Opcode::Ror:
+        if (is(1, 0)) return arg(0);
+        break;
+    case Opcode::And:
+        if (is(1, ones)) return arg(0);
+        if (is(0, ones)) return arg(1);
+        break;
+    case Opcode::Mul:
+        if (is(1, 1)) return arg(0);
+        if (is(0, 1)) return arg(1);
+        break;
+    case Opcode::Trunc32: {
+        const Inst& a = block.insts[arg(0)];
+        if (a.op == Opcode::Sext32 || a.op == Opcode::Zext32) return repl[a.args[0]];
+        break;
+    }
+    default: break;
+    }
+    return kNoValue;
+}
+
+} // namespace
+
 void fold_constants(Block& block) {
     const size_t n = block.insts.size();
     std::vector<bool> keep(n, true);
@@ -17,6 +63,11 @@ void fold_constants(Block& block) {
         if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) continue;
         if (inst.op == Opcode::Select && is_const(inst.args[0])) {
             repl[v] = repl[cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]];
+            keep[v] = false;
+            continue;
+        }
+        if (Value same = identity(block, inst, repl); same != kNoValue) {
+            repl[v] = same;
             keep[v] = false;
             continue;
         }

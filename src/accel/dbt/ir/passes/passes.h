@@ -17,8 +17,12 @@ void zero_register(Block& block);
 /// end) is dropped.
 void forward_registers(Block& block);
 
-/// Pure operations on constants become constants; selects and branches on constants are decided.
+/// Pure operations on constants become constants; identities (x + 0, x & -1, trunc(sext x), ...)
+/// become their operand; selects and branches on constants are decided.
 void fold_constants(Block& block);
+
+/// Pure instructions computing the same thing as an earlier one reuse its value.
+void eliminate_common_subexpressions(Block& block);
 
 /// Removes instructions whose results nobody uses and that have no side effect or fault.
 void eliminate_dead_code(Block& block);
