@@ -75,8 +75,10 @@ int main() {
         std::cout << "caught rethrown\n";
     }
     std::map<std::string, int> counts;
-    for (const char* w : {"a", "b", "a", "c", "b", "a"}) counts[w]++;
-    for (const auto& [k, v] : counts) std::cout << k << "=" << v << " ";
+    for (const char* w : {"a", "b", "a", "c", "b", "a"})
+        counts[w]++;
+    for (const auto& [k, v] : counts)
+        std::cout << k << "=" << v << " ";
     std::cout << "\n";
     try {
         throw 7;

@@ -3,8 +3,8 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -38,7 +38,8 @@ static void thread_directed_signal() {
         cv.wait(lock, [&] { return ready; });
     }
     pthread_kill(target_id, SIGUSR1);
-    while (g_usr1.load() == 0) std::this_thread::yield();
+    while (g_usr1.load() == 0)
+        std::this_thread::yield();
     bool on_target = pthread_equal(g_handled_on.load(), target_id);
     {
         std::lock_guard lock(mu);
@@ -81,13 +82,15 @@ int main() {
                 not_full.notify_one();
             }
         });
-    for (auto& t : producers) t.join();
+    for (auto& t : producers)
+        t.join();
     {
         std::lock_guard lock(m);
         done = true;
     }
     not_empty.notify_all();
-    for (auto& t : consumers) t.join();
+    for (auto& t : consumers)
+        t.join();
     long long n = kProducers * kItems;
     std::printf("consumed %d items, sum %lld (expected %lld)\n", consumed_count, consumed_sum,
                 n * (n - 1) / 2);
@@ -110,7 +113,8 @@ int main() {
                 }
             }
         });
-    for (auto& t : workers) t.join();
+    for (auto& t : workers)
+        t.join();
     std::printf("atomic counter %ld, max %d, locked %ld\n", counter.load(), max_seen.load(), plain);
     std::thread t([] { std::printf("hello from a thread\n"); });
     t.join();
