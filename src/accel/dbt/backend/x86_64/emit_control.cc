@@ -23,7 +23,7 @@ void Emitter::emit_entry() {
     Stub& stub = new_stub(Stub::Budget);
     stub.pc = m_block.pc;
     stub.unretired = n;
-    sub(qword[rbp + MACHINA_JIT_OFF(budget)], n);
+    sub(r15, n); // the budget lives in r15 while translated code runs
     jb(stub.label, T_NEAR);
 }
 
@@ -119,7 +119,7 @@ void Emitter::emit_stubs() {
             set_exit_reason(uint32_t(JitExit::Interpret));
             break;
         case Stub::Budget:
-            add(qword[rbp + MACHINA_JIT_OFF(budget)], uint32_t(s.unretired));
+            add(r15, uint32_t(s.unretired));
             store_pc(s.pc);
             set_exit_reason(uint32_t(JitExit::BudgetShort));
             break;
@@ -143,9 +143,11 @@ Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
     g.mov(g.rbp, g.rdi);
     g.mov(g.rbx, g.qword[g.rbp + MACHINA_JIT_OFF(state)]);
     g.mov(g.r14, g.qword[g.rbp + MACHINA_JIT_OFF(mem_base)]);
+    g.mov(g.r15, g.qword[g.rbp + MACHINA_JIT_OFF(budget)]);
     g.jmp(g.rsi);
     g.align(16);
     const size_t exit_offset = g.getSize();
+    g.mov(g.qword[g.rbp + MACHINA_JIT_OFF(budget)], g.r15);
     g.add(g.rsp, kFrameBytes);
     g.pop(g.r15);
     g.pop(g.r14);

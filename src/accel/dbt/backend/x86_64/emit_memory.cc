@@ -101,6 +101,7 @@ void Emitter::emit_helper_call(Value v) {
     for (size_t k = 0; k < saved.size(); ++k)
         mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(saved[k]));
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
+    mov(qword[rbp + MACHINA_JIT_OFF(budget)], r15); // helpers rebuild instret from it
     mov(rdi, rbp);
     mov(rsi, in.imm);
     mov(edx, uint32_t(unretired));
