@@ -18,7 +18,12 @@ class InterpEngine final : public Engine {
 Result<std::unique_ptr<Engine>> make_dbt_engine(); // engine_dbt.cc
 #endif
 
-Result<std::unique_ptr<Engine>> make_engine(const std::string& accel) {
+Result<std::unique_ptr<Engine>> make_engine(const std::string& requested) {
+#ifdef MACHINA_HAVE_DBT
+    const std::string accel = requested.empty() ? "dbt" : requested;
+#else
+    const std::string accel = requested.empty() ? "interp" : requested;
+#endif
     if (accel == "interp") return std::unique_ptr<Engine>(std::make_unique<InterpEngine>());
     if (accel == "dbt") {
 #ifdef MACHINA_HAVE_DBT

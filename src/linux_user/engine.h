@@ -39,8 +39,8 @@ class Engine {
     virtual void after_fork() {}
 };
 
-/// Makes the engine `-accel` names ("interp" or "dbt"); an error naming the problem when it
-/// is not available.
+/// Makes the engine `-accel` names ("interp" or "dbt"; empty picks the translator when it is
+/// built in, else the interpreter); an error naming the problem when it is not available.
 Result<std::unique_ptr<Engine>> make_engine(const std::string& accel);
 
 } // namespace machina::linux_user

@@ -99,7 +99,7 @@ std::string usage_text() {
            "  -D FILE           write log output to FILE instead of stderr\n"
            "  -strace           print every system call and its result\n"
            "  -cpu NAME         CPU model: rv64, max, any (all are RV64IMAFDC)\n"
-           "  -accel NAME       execution engine: interp (default) or dbt\n";
+           "  -accel NAME       execution engine: dbt (the translator, default) or interp\n";
 }
 
 std::string version_text() {

@@ -24,7 +24,7 @@ struct Options {
     std::string log_file;               ///< -D file ("" = stderr)
     bool strace = false;                ///< -strace
     std::string cpu = "max";            ///< -cpu NAME
-    std::string accel = "interp";       ///< -accel interp|dbt
+    std::string accel;                  ///< -accel interp|dbt; empty = the default engine
     bool show_version = false;          ///< --version
     bool show_help = false;             ///< -h / --help
     std::string program;                ///< guest program path

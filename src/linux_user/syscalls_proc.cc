@@ -367,7 +367,7 @@ int64_t exec_through_machina(const std::string& program, std::vector<std::string
     const Options& o = process().options;
     std::vector<std::string> args = {process().self_exe};
     if (!o.ld_prefix.empty()) args.insert(args.end(), {"-L", o.ld_prefix});
-    if (o.accel != "interp") args.insert(args.end(), {"-accel", o.accel});
+    if (!o.accel.empty()) args.insert(args.end(), {"-accel", o.accel});
     if (o.strace) args.emplace_back("-strace");
     if (!o.log_items.empty()) args.insert(args.end(), {"-d", o.log_items});
     if (!o.log_file.empty()) args.insert(args.end(), {"-D", o.log_file});
