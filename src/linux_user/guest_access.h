@@ -21,6 +21,12 @@ inline void* g2h(uint64_t a, uint64_t len = 1) {
     return p.mm->host(a);
 }
 
+/// In a system-call handler: declares `var` as the host pointer for [addr, addr+len), returning
+/// -EFAULT from the handler when that range is outside the guest space.
+#define GUEST_PTR(var, addr, len)                                                                  \
+    void* var = ::machina::linux_user::g2h(addr, len);                                             \
+    if (!var) return -EFAULT
+
 /// Like g2h, but nullptr stays nullptr (optional pointer arguments).
 inline void* g2h_opt(uint64_t a, uint64_t len = 1) {
     return a == 0 ? nullptr : g2h(a, len);

@@ -27,10 +27,6 @@ namespace {
 using namespace riscv64;
 using Args = const uint64_t*;
 
-#define GUEST_PTR(var, addr, len)                                                                  \
-    void* var = g2h(addr, len);                                                                    \
-    if (!var) return -EFAULT
-
 #define GUEST_PATH(var, addr)                                                                      \
     auto var##_opt = read_guest_string(addr);                                                      \
     if (!var##_opt) return -EFAULT;                                                                \

@@ -19,10 +19,6 @@ namespace {
 using namespace riscv64;
 using Args = const uint64_t*;
 
-#define GUEST_PTR(var, addr, len)                                                                  \
-    void* var = g2h(addr, len);                                                                    \
-    if (!var) return -EFAULT
-
 /// The temporary signal mask of ppoll/pselect6/epoll_pwait. When the call is interrupted the
 /// mask stays until the handler has been set up (whose frame saves the original); otherwise
 /// the original comes back at once.
