@@ -16,17 +16,23 @@ int size_index(unsigned size) {
 }
 } // namespace
 
-void Emitter::emit_load(Value v) {
-    const ir::Inst& in = m_block.insts[v];
-    const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+Emitter::Stub& Emitter::emit_limit_check(const ir::Inst& in, Reg64 ra, unsigned size,
+                                         JitExit reason) {
     Stub& stub = new_stub(Stub::Fault);
     stub.addr_reg = ra.getIdx();
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
-    stub.reason = uint32_t(JitExit::LoadFault);
+    stub.reason = uint32_t(reason);
     cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(stub.label, T_NEAR);
+    return stub;
+}
+
+void Emitter::emit_load(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const unsigned size = ir::access_size(in.op);
+    const Reg64 ra = use(in.args[0], rdx);
+    Stub& stub = emit_limit_check(in, ra, size, JitExit::LoadFault);
     stub.site_index = m_sites.size();
     m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false});
     Reg64 d = def(v);
@@ -46,13 +52,7 @@ void Emitter::emit_store(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rdx);
-    Stub& stub = new_stub(Stub::Fault);
-    stub.addr_reg = ra.getIdx();
-    stub.pc = in.pc;
-    stub.unretired = m_block.guest_insns - in.insn_index;
-    stub.reason = uint32_t(JitExit::StoreFault);
-    cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
-    ja(stub.label, T_NEAR);
+    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // value loaded before the site is recorded

@@ -78,6 +78,9 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_patchable_jump(uint64_t guest_target);
     void emit_stubs();
     Stub& new_stub(Stub::Kind kind);
+    /// Compares guest address `ra` against the memory limit for a `size`-byte access and jumps
+    /// to a fault stub (exit `reason` at `in`'s pc) when it is out of range.
+    Stub& emit_limit_check(const ir::Inst& in, Xbyak::Reg64 ra, unsigned size, JitExit reason);
 
     const ir::Block& m_block;
     const Allocation& m_alloc;
