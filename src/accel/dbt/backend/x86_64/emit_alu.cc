@@ -155,9 +155,9 @@ void Emitter::emit_mulh(Value v) {
     const Value a = in.args[0], b = in.args[1];
     mov_val(rax, a);
     const Location& lb = loc(b);
-    auto operand_b = [&](const Reg64& scratch) -> Operand {
+    // Always a register: returning an Xbyak::Address through Operand would slice it.
+    auto operand_b = [&](const Reg64& scratch) -> Reg64 {
         if (lb.kind == Location::Reg) return reg(lb.reg);
-        if (in_memory(lb)) return mem(lb, false);
         mov_val(scratch, b);
         return scratch;
     };
