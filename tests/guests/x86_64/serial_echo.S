@@ -15,17 +15,7 @@
 2:  cmp $0x27, %ecx
     jne 3f
     lea spurious(%rip), %rax
-3:  mov %rcx, %rdx
-    shl $4, %rdx
-    add %rbx, %rdx
-    mov %ax, 0(%rdx)
-    movw $0x10, 2(%rdx)
-    movw $0x8e00, 4(%rdx)
-    shr $16, %rax
-    mov %ax, 6(%rdx)
-    shr $16, %rax
-    mov %eax, 8(%rdx)
-    movl $0, 12(%rdx)
+3:  SET_IDT_GATE
     inc %ecx
     cmp $256, %ecx
     jb 1b

@@ -16,17 +16,7 @@
 2:  cmp $0x40, %ecx
     jne 3f
     lea lapic_handler(%rip), %rax
-3:  mov %rcx, %rdx
-    shl $4, %rdx
-    add %rbx, %rdx
-    mov %ax, 0(%rdx)                /* offset 15:0 */
-    movw $0x10, 2(%rdx)             /* code selector */
-    movw $0x8e00, 4(%rdx)           /* present, interrupt gate */
-    shr $16, %rax
-    mov %ax, 6(%rdx)                /* offset 31:16 */
-    shr $16, %rax
-    mov %eax, 8(%rdx)               /* offset 63:32 */
-    movl $0, 12(%rdx)
+3:  SET_IDT_GATE
     inc %ecx
     cmp $256, %ecx
     jb 1b
