@@ -90,7 +90,11 @@ bool allowed(const DecodedInsn& d) {
     case Op::Bgeu:
     case Op::Ecall:
     case Op::Ebreak:
-    case Op::FenceI: return false;
+    case Op::FenceI:
+    case Op::Mret: // privileged: illegal in user mode
+    case Op::Sret:
+    case Op::Wfi:
+    case Op::SfenceVma: return false;
     default: break;
     }
     Fmt fmt = op_info(d.op).fmt;
@@ -102,7 +106,8 @@ bool allowed(const DecodedInsn& d) {
 /// A random legal 32-bit instruction with memory operands steered to s11, or 0. A table row
 /// is picked uniformly, then its free bits are filled at random.
 uint32_t random_wide(std::mt19937_64& rng) {
-    auto op = Op(1 + rng() % (unsigned(Op::Count) - 1));
+    // User-mode rows only: system.inc is last in all_insns.inc and starts with mret.
+    auto op = Op(1 + rng() % (unsigned(Op::Mret) - 1));
     const auto& info = op_info(op);
     uint32_t w = info.match | (uint32_t(rng()) & ~info.mask);
     DecodedInsn d = decode(w);

@@ -75,7 +75,7 @@ bool atomic_op(riscv::HartState& s, const Mem& mem, const decoder::DecodedInsn& 
         *exit = exit_at(ExitKind::MisalignedAtomic, s.pc, addr);
         return false;
     }
-    uint8_t* host = mem.atomic_ptr(addr, sizeof(T));
+    uint8_t* host = mem.atomic_ptr(addr, sizeof(T), !is_lr);
     if (host == nullptr) {
         *exit = exit_at(is_lr ? ExitKind::LoadFault : ExitKind::StoreFault, s.pc, addr);
         return false;
@@ -129,6 +129,13 @@ Exit run(riscv::HartState& s, const Mem& mem, uint64_t max_instructions) {
         const uint64_t b = x[d.rs2];
         const int64_t imm = d.imm;
         uint64_t& rd = x[d.rd];
+        // In system mode an FP instruction with mstatus.FS = Off is illegal; otherwise it marks
+        // the FP state dirty (the kernel saves it on context switch only then).
+        if constexpr (Mem::kSystem) {
+            if (decoder::is_fp(d.op) && !mem.fp_usable()) {
+                return exit_at(ExitKind::IllegalInstruction, pc, 0, d.raw);
+            }
+        }
 
 #define LOAD(T, EXT)                                                                               \
     {                                                                                              \
@@ -288,8 +295,16 @@ Exit run(riscv::HartState& s, const Mem& mem, uint64_t max_instructions) {
         case Op::Csrrwi:
         case Op::Csrrsi:
         case Op::Csrrci:
+            if constexpr (Mem::kSystem) return exit_at(ExitKind::System, pc, 0, d.raw);
             if (!csr_execute(s, d)) return exit_at(ExitKind::IllegalInstruction, pc, 0, d.raw);
             break;
+        // Privileged: the system loop executes them; in user mode they are illegal.
+        case Op::Mret:
+        case Op::Sret:
+        case Op::Wfi:
+        case Op::SfenceVma:
+            if constexpr (Mem::kSystem) return exit_at(ExitKind::System, pc, 0, d.raw);
+            return exit_at(ExitKind::IllegalInstruction, pc, 0, d.raw);
         case Op::FenceI:
             s.pc = next;
             ++s.instret;

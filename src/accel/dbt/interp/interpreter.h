@@ -28,6 +28,8 @@ enum class ExitKind {
     StoreFault,         ///< store or AMO outside the limit; `addr` = data address
     MisalignedAtomic,   ///< LR/SC/AMO on a misaligned address (`addr`)
     FenceI,             ///< fence.i executed (pc already advanced): code caches must be flushed
+    System,             ///< system mode only: a CSR access, mret, sret, wfi or sfence.vma at pc
+                        ///< (not executed: the system CPU loop runs it; `insn` holds it)
     Budget,             ///< `max_instructions` executed
 };
 

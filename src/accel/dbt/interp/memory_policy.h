@@ -1,8 +1,9 @@
 #pragma once
 // Memory-access policies for the interpreter core. The core is a template over one of these, so
-// a system-mode policy (MMU walk, TLB, MMIO through AddressSpace) can plug in later without
-// touching instruction semantics. A policy answers: load/store of 1-8 bytes, instruction fetch
-// of a 16-bit parcel, and a host pointer for atomics (nullptr = fault).
+// the system-mode policy (accel/dbt/system/system_memory_policy.h: MMU, TLB, MMIO) shares the
+// instruction semantics. A policy answers: load/store of 1-8 bytes, instruction fetch, and a host
+// pointer for atomics (nullptr = fault). `kSystem` selects system-mode behaviour: CSR accesses and
+// privileged instructions exit to the system loop, and FP instructions need fp_usable().
 
 #include <cstdint>
 #include <cstring>
@@ -14,6 +15,9 @@ namespace machina::dbt::interp {
 /// User mode: guest address `a` is host `base + a`, valid when every byte is below `limit`.
 class UserMemoryPolicy {
   public:
+    /// User mode: privileged instructions are illegal, CSRs are the user ones, FP always on.
+    static constexpr bool kSystem = false;
+
     explicit UserMemoryPolicy(const UserMemory& memory)
         : m_base(memory.base), m_limit(memory.limit) {}
 
@@ -65,7 +69,8 @@ class UserMemoryPolicy {
     }
 
     /// Host address for an atomic access of `size` bytes, or nullptr when out of range.
-    uint8_t* atomic_ptr(uint64_t addr, uint64_t size) const {
+    /// `write` is false for LR (a read-only access), true for SC and AMOs.
+    uint8_t* atomic_ptr(uint64_t addr, uint64_t size, bool /*write*/) const {
         return in_range(addr, size) ? m_base + addr : nullptr;
     }
 

@@ -19,6 +19,7 @@ const char* to_string(ExitKind kind) {
     case ExitKind::StoreFault: return "store fault";
     case ExitKind::MisalignedAtomic: return "misaligned atomic";
     case ExitKind::FenceI: return "fence.i";
+    case ExitKind::System: return "system instruction";
     case ExitKind::Budget: return "budget";
     }
     return "unknown";

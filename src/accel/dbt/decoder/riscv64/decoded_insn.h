@@ -46,6 +46,7 @@ enum class Fmt : uint8_t {
     XMvF,  ///< f rd, x rs1
     FLd,   ///< f rd, imm(x rs1)
     FSt,   ///< f rs2, imm(x rs1)
+    Rs12,  ///< x rs1, x rs2 (sfence.vma)
 };
 
 /// One decoded instruction. Fields an Op's format does not use are zero.

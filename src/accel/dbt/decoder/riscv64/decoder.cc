@@ -129,6 +129,10 @@ bool fill_wide(DecodedInsn& d, Fmt fmt, uint32_t raw) {
     int64_t imm_s = int64_t((int32_t(raw) >> 25) << 5) | field(raw, 11, 7);
     switch (fmt) {
     case Fmt::None: break;
+    case Fmt::Rs12:
+        d.rs1 = rs1;
+        d.rs2 = rs2;
+        break;
     case Fmt::R:
     case Fmt::FR:
     case Fmt::FCmp:

@@ -19,6 +19,12 @@ constexpr unsigned insn_length(uint32_t low16) {
     return (low16 & 3) == 3 ? 4 : 2;
 }
 
+/// True for F and D instructions (rvf.inc and rvd.inc are consecutive in all_insns.inc): the
+/// ones that need mstatus.FS enabled in system mode.
+constexpr bool is_fp(Op op) {
+    return op >= Op::Flw && op <= Op::FmvDX;
+}
+
 /// One row of the compressed table, for tests and tools that list the C extension.
 struct CompressedRow {
     const char* mnemonic; ///< "c.addi", ...

@@ -195,6 +195,9 @@ std::string disassemble_raw(const DecodedInsn& d, uint64_t pc) {
     }
     switch (info.fmt) {
     case Fmt::None: return m;
+    case Fmt::Rs12: // as objdump: operands only when not x0
+        if (d.rs2 != 0) return with(m, fmt::format("{},{}", x1, x2));
+        return d.rs1 != 0 ? with(m, x1) : std::string(m);
     case Fmt::R: return with(m, fmt::format("{},{},{}", xd, x1, x2));
     case Fmt::R2: return with(m, fmt::format("{},{}", xd, x1));
     case Fmt::I: return with(m, fmt::format("{},{},{}", xd, x1, d.imm));

@@ -1,0 +1,78 @@
+#pragma once
+// The software TLB of one hart in system mode: virtual page -> host address, for RAM only (MMIO
+// pages are never entered, so every device access takes the slow path). One direct-mapped table
+// per translation regime (U, S, S with SUM, M without translation), so trap entry and return and
+// the kernel's SUM toggling switch tables instead of flushing. Interpreter and translator read
+// the same entries: a hit is `tag == (vaddr & ~page_mask)`, and the host address is
+// `vaddr + addend`.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace machina::dbt::system {
+
+/// One TLB slot. A tag of kInvalidTag never matches (it has low bits set).
+struct TlbEntry {
+    static constexpr uint64_t kInvalidTag = ~0ull;
+    uint64_t read_tag = kInvalidTag;  ///< page base when loads may hit
+    uint64_t write_tag = kInvalidTag; ///< page base when stores may hit (D set, not code)
+    uint64_t exec_tag = kInvalidTag;  ///< page base when fetches may hit
+    uint64_t addend = 0;              ///< host address minus guest virtual address
+};
+
+/// The translation regimes that have their own table.
+enum class TlbRegime : unsigned { User = 0, Supervisor = 1, SupervisorSum = 2, Machine = 3 };
+
+/// All TLB tables of one hart.
+struct SoftTlb {
+    static constexpr unsigned kPageBits = 12;
+    static constexpr uint64_t kPageSize = 1ull << kPageBits;
+    static constexpr uint64_t kPageMask = kPageSize - 1;
+    static constexpr unsigned kEntries = 512; ///< per regime, a power of two
+    static constexpr unsigned kRegimes = 4;
+
+    TlbEntry entries[kRegimes][kEntries];
+    /// [large_lo, large_hi): virtual range covered by superpage fills since the last full flush;
+    /// a single-page flush inside it must flush everything (entries are per 4 KiB page).
+    uint64_t large_lo = ~0ull;
+    uint64_t large_hi = 0;
+
+    /// The slot for `vaddr` in `regime`.
+    TlbEntry& slot(TlbRegime regime, uint64_t vaddr) {
+        return entries[unsigned(regime)][(vaddr >> kPageBits) & (kEntries - 1)];
+    }
+
+    /// Invalidates every entry.
+    void flush_all() {
+        for (auto& table : entries)
+            for (auto& e : table)
+                e = TlbEntry{};
+        large_lo = ~0ull;
+        large_hi = 0;
+    }
+
+    /// Invalidates the page containing `vaddr` (everything if it lies in a superpage fill).
+    void flush_page(uint64_t vaddr) {
+        if (vaddr >= large_lo && vaddr < large_hi) {
+            flush_all();
+            return;
+        }
+        uint64_t page = vaddr & ~kPageMask;
+        for (unsigned r = 0; r < kRegimes; ++r) {
+            TlbEntry& e = slot(TlbRegime(r), vaddr);
+            if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) e = TlbEntry{};
+        }
+    }
+
+    /// Removes write permission from every entry whose host page is `host_page` (the page now
+    /// holds translated code: stores must take the slow path to invalidate it).
+    void drop_writes_to_host_page(uintptr_t host_page) {
+        for (auto& table : entries)
+            for (auto& e : table)
+                if (e.write_tag != TlbEntry::kInvalidTag && e.write_tag + e.addend == host_page)
+                    e.write_tag = TlbEntry::kInvalidTag;
+    }
+};
+
+} // namespace machina::dbt::system

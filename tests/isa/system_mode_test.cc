@@ -1,0 +1,382 @@
+// System-mode harts without a board: tiny M/S/U-mode programs assembled at test time run on
+// SystemCpus (both engines) against RAM at 0 and a test device that records what the guest
+// writes and stops the machine. They check traps, delegation, xret, Sv39 translation with
+// faults, SUM, MMIO, wfi with a timer wake-up, FS gating, and misaligned access.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "accel/dbt/system/system_cpus.h"
+#include "assembler.h"
+#include "core/address_space.h"
+#include "core/guest_memory.h"
+#include "target/riscv/system/privileged_state.h"
+
+namespace machina::isa_test {
+namespace {
+
+using dbt::system::Engine;
+using dbt::system::SystemCpus;
+
+constexpr uint64_t kRamSize = 4ull << 20;      // RAM at 0; code at kCodeBase (0x10000)
+constexpr uint64_t kDevice = 0x1000'0000;      // test device: +0 result log, +8 stop
+constexpr uint64_t kTimerDevice = 0x1000'1000; // +0 mtimecmp (ticks); mtime = host ticks
+
+/// Records every value written at +0; a write at +8 stops the harts.
+class TestDevice final : public core::MmioDevice {
+  public:
+    uint64_t read(uint64_t, unsigned) override { return 0x5a; }
+    void write(uint64_t offset, unsigned, uint64_t value) override {
+        if (offset == 0) log.push_back(value);
+        if (offset == 8 && cpus) cpus->request_stop();
+    }
+    std::vector<uint64_t> log;
+    SystemCpus* cpus = nullptr;
+};
+
+/// A one-hart timer: mtimecmp register driving MTIP against a fake clock.
+class TestTimer final : public core::MmioDevice {
+  public:
+    uint64_t read(uint64_t, unsigned) override { return cmp; }
+    void write(uint64_t, unsigned, uint64_t value) override {
+        cmp = value;
+        update();
+    }
+    void update() {
+        if (line) line->set(ticks() >= cmp);
+    }
+    /// mtime: host time since creation in 100 ns ticks (10 MHz, as on virt).
+    uint64_t ticks() const {
+        return uint64_t((std::chrono::steady_clock::now() - start).count() / 100);
+    }
+    uint64_t cmp = ~0ull;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    core::IrqLine* line = nullptr;
+};
+
+struct Machine {
+    core::GuestMemory ram;
+    core::AddressSpace mmio{"mmio"};
+    TestDevice device;
+    TestTimer timer;
+    std::unique_ptr<SystemCpus> cpus;
+};
+
+/// Assembles `source`, loads it at kCodeBase, and runs it until it writes the stop register.
+/// Returns false (test failed) when it does not stop within a few seconds.
+std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
+                                     std::vector<std::pair<uint64_t, uint64_t>> words = {}) {
+    auto m = std::make_unique<Machine>();
+    std::string error;
+    auto code = assemble(source, &error);
+    EXPECT_TRUE(code) << error;
+    if (!code) return nullptr;
+    EXPECT_TRUE(m->ram.add_ram(0, kRamSize, "ram").ok());
+    EXPECT_TRUE(m->ram.write(kCodeBase, code->data(), code->size()).ok());
+    for (auto [addr, value] : words)
+        EXPECT_TRUE(m->ram.write(addr, &value, 8).ok());
+    EXPECT_TRUE(m->mmio.map(kDevice, 0x1000, m->device, "test").ok());
+    EXPECT_TRUE(m->mmio.map(kTimerDevice, 0x1000, m->timer, "timer").ok());
+    dbt::system::SystemCpusConfig config;
+    config.harts = 1;
+    config.reset_pc = kCodeBase;
+    config.engine = engine;
+    config.ram = &m->ram;
+    config.mmio = &m->mmio;
+    Machine* raw = m.get();
+    config.timer.now = [raw] { return raw->timer.ticks(); };
+    config.timer.update = [raw] { raw->timer.update(); };
+    config.timer.next_deadline = [raw] { return raw->timer.cmp; };
+    auto cpus = SystemCpus::create(config);
+    EXPECT_TRUE(cpus.ok());
+    if (!cpus.ok()) return nullptr;
+    m->cpus = std::move(*cpus);
+    m->device.cpus = m->cpus.get();
+    m->timer.line = &m->cpus->irq_line(0, riscv::irq::kMTimer);
+    // A watchdog: stop after 5 s of host time whatever the guest does.
+    std::atomic<bool> done{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 500 && !done.load(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!done.load()) m->cpus->request_stop();
+    });
+    m->cpus->run();
+    done = true;
+    watchdog.join();
+    return m;
+}
+
+/// Common prologue: t6 = device base; macros to log a register and to stop.
+const char* kPrologue = R"(
+    .equ DEV, 0x10000000
+    .macro LOG reg
+      sd \reg, 0(t6)
+    .endm
+    .macro STOP
+      sd zero, 8(t6)
+    1: j 1b
+    .endm
+    li t6, DEV
+)";
+
+class SystemMode : public ::testing::TestWithParam<Engine> {
+  protected:
+    void SetUp() override {
+        if (!have_cross_binutils()) GTEST_SKIP() << "riscv64-linux-gnu binutils not installed";
+    }
+};
+
+TEST_P(SystemMode, EcallTrapsToMachineHandlerAndMretReturns) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li a0, 7
+    ecall
+    LOG a0          # handler doubled it
+    csrr t1, mcause
+    LOG t1
+    STOP
+handler:
+    add a0, a0, a0
+    csrr t0, mepc
+    addi t0, t0, 4
+    csrw mepc, t0
+    mret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{14, riscv::cause::kEcallM}));
+}
+
+TEST_P(SystemMode, IllegalCsrAndPrivilegedInstructionsFromUserMode) {
+    // Drop to U-mode; there mret, a machine CSR and wfi (TW irrelevant: U never may) are illegal.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    la t0, user
+    csrw mepc, t0
+    li t0, 0x1800       # MPP = U
+    csrc mstatus, t0
+    mret
+user:
+    mret
+    csrr a1, mstatus
+    wfi
+    ecall
+handler:
+    csrr t0, mcause
+    LOG t0
+    csrr t1, mtval
+    LOG t1
+    li t2, 8            # ecall from U: done
+    beq t0, t2, finish
+    csrr t0, mepc
+    addi t0, t0, 4
+    csrw mepc, t0
+    mret
+finish:
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    const uint64_t illegal = riscv::cause::kIllegalInsn;
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{illegal, 0x30200073, illegal, 0x300025f3, illegal, 0x10500073,
+                                     riscv::cause::kEcallU, 0}));
+}
+
+/// Sv39 tables at 0x100000: root -> level-1 table at 0x101000 -> level-0 table at 0x102000.
+/// VA 0x4000_0000 + n*4K maps n-th page: page 0 -> code (0x10000, RX), page 1 -> data 0x200000
+/// (RW, A/D clear), page 2 -> user page 0x201000 (URW); VA 0x4000_3000 unmapped.
+std::vector<std::pair<uint64_t, uint64_t>> sv39_tables() {
+    constexpr uint64_t V = 1, R = 2, W = 4, X = 8, U = 16, A = 64, D = 128;
+    auto pte = [](uint64_t pa, uint64_t flags) { return (pa >> 12) << 10 | flags; };
+    return {
+        {0x100000 + 1 * 8, pte(0x101000, V)},                // VPN2 = 1 (0x4000_0000)
+        {0x100000 + 0 * 8, pte(0x0, V | R | W | X | A | D)}, // identity gigapage for 0..1G
+        {0x101000 + 0 * 8, pte(0x102000, V)},                // VPN1 = 0
+        {0x102000 + 0 * 8, pte(0x10000, V | R | X | A)},     // code
+        {0x102000 + 1 * 8, pte(0x200000, V | R | W)},        // data, A/D clear
+        {0x102000 + 2 * 8, pte(0x201000, V | R | W | U | A | D)},
+        {0x200000, 0x1122334455667788},
+        {0x201000, 0x99},
+    };
+}
+
+TEST_P(SystemMode, Sv39TranslationFaultsAndAccessedDirtyBits) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, mhandler
+    csrw mtvec, t0
+    li t0, 0xb000       # delegate load/store page faults (13, 15) to S
+    csrw medeleg, t0
+    la t0, shandler
+    li t1, 0x40000000 - 0x10000
+    add t0, t0, t1      # S handler at its virtual address
+    csrw stvec, t0
+    li t0, (8 << 60) | (0x100000 >> 12)
+    csrw satp, t0
+    la t0, smode
+    add t0, t0, t1
+    csrw mepc, t0
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, 0x0800       # MPP = S
+    csrs mstatus, t0
+    mret
+smode:
+    li s0, 0x40001000
+    ld a0, 0(s0)        # data page: sets A
+    LOG a0
+    sd a0, 8(s0)        # sets D
+    li s1, 0x40002000
+    ld a1, 0(s1)        # user page without SUM: load page fault
+    li t0, 0x40000      # SUM
+    csrs sstatus, t0
+    ld a1, 0(s1)        # now allowed
+    LOG a1
+    li s2, 0x40003000
+    sd a1, 0(s2)        # unmapped: store page fault
+    ecall               # to M: done
+shandler:
+    csrr t0, scause
+    LOG t0
+    csrr t0, stval
+    LOG t0
+    csrr t0, sepc
+    addi t0, t0, 4
+    csrw sepc, t0
+    sret
+mhandler:
+    csrr t0, mcause
+    LOG t0
+    STOP
+)",
+                         GetParam(), sv39_tables());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(
+        m->device.log,
+        (std::vector<uint64_t>{0x1122334455667788, riscv::cause::kLoadPageFault, 0x40002000, 0x99,
+                               riscv::cause::kStorePageFault, 0x40003000, riscv::cause::kEcallS}));
+    uint64_t pte = 0, stored = 0;
+    ASSERT_TRUE(m->ram.read(0x102000 + 8, &pte, 8).ok());
+    EXPECT_EQ(pte & 0xc0, 0xc0u) << "A and D set by the walk";
+    ASSERT_TRUE(m->ram.read(0x200008, &stored, 8).ok());
+    EXPECT_EQ(stored, 0x1122334455667788u);
+}
+
+TEST_P(SystemMode, WfiSleepsUntilTimerInterrupt) {
+    // wfi wakes on a pending enabled interrupt even with MIE clear; the trap comes when MIE is set.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li t0, 0x80         # MTIE
+    csrw mie, t0
+    li t1, 0x10001000
+    li t0, 20000
+    sd t0, 0(t1)        # mtimecmp = 2 ms after start
+    wfi
+    csrr a0, mip
+    andi a0, a0, 0x80
+    LOG a0              # MTIP pending after the wake-up
+    csrsi mstatus, 8    # MIE: the interrupt is taken now
+    li a0, 1
+    LOG a0
+    STOP
+handler:
+    csrr t0, mcause
+    LOG t0
+    li t0, -1
+    sd t0, 0(t1)        # disarm
+    mret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{0x80, riscv::cause::kInterruptBit | riscv::irq::kMTimer, 1}));
+    EXPECT_GE(m->timer.ticks(), 20000u);
+}
+
+TEST_P(SystemMode, MmioReadAndUnmappedAccessFault) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    lw a0, 16(t6)       # device read
+    LOG a0
+    li t0, 0x20000000
+    lw a1, 0(t0)        # nothing there: load access fault
+    STOP
+handler:
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{0x5a, riscv::cause::kLoadAccessFault, 0x20000000}));
+}
+
+TEST_P(SystemMode, FloatingPointNeedsFsAndMarksDirty) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    fmv.d.x f1, zero    # FS = Off: illegal
+    li t0, 0x2000       # FS = Initial
+    csrs mstatus, t0
+    fmv.d.x f1, zero
+    csrr t0, mstatus
+    srli t0, t0, 13
+    andi t0, t0, 3
+    LOG t0              # 3 = Dirty
+    STOP
+handler:
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mepc
+    addi t0, t0, 4
+    csrw mepc, t0
+    mret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{riscv::cause::kIllegalInsn, 3}));
+}
+
+TEST_P(SystemMode, MisalignedLoadsCrossPagesAndAtomicsTrap) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s0, 0x200ffd
+    li t0, 0x0807060504030201
+    sd t0, 0(s0)        # crosses 0x201000
+    ld a0, 0(s0)
+    LOG a0
+    amoadd.d a1, t0, (s0)
+    STOP
+handler:
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{0x0807060504030201,
+                                                    riscv::cause::kStoreMisaligned, 0x200ffd}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SystemMode, ::testing::Values(Engine::Interp, Engine::Dbt),
+                         [](const auto& param_info) {
+                             return param_info.param == Engine::Interp ? "interp" : "dbt";
+                         });
+
+} // namespace
+} // namespace machina::isa_test
