@@ -58,6 +58,11 @@ foreach(entry IN LISTS MACHINA_PACKAGE_BINARIES)
   endif()
 endforeach()
 
+# libslirp is dlopen'ed for -netdev user (src/net/slirp/slirp_library.h), so dpkg-shlibdeps does
+# not see it: the system emulators recommend it.
+set(CPACK_DEBIAN_MACHINA-SYSTEM-X86_PACKAGE_RECOMMENDS "libslirp0")
+set(CPACK_DEBIAN_MACHINA-SYSTEM-RISCV_PACKAGE_RECOMMENDS "libslirp0")
+
 # The meta-package owns only its doc folder and pulls in every target package.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/machina-meta.txt
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/machina RENAME README COMPONENT machina)

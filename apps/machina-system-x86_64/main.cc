@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "boards/x86_pc/pc_machine.h"
+#include "boards/x86_pc/startup_trace.h"
 #include "cli/options.h"
 
 namespace {
@@ -35,7 +36,24 @@ Result<std::array<uint8_t, 6>> parse_mac(const std::string& text) {
     return mac;
 }
 
-/// -device virtio-net-device,netdev=ID[,mac=...] with the matching -netdev user,id=ID,...
+/// -netdev user,id=ID[,hostfwd=...][,restrict=on|off]
+Result<machina::net::SlirpOptions> user_netdev(const machina::cli::ObjectConfig& netdev) {
+    machina::net::SlirpOptions slirp;
+    slirp.id = netdev.id;
+    for (const auto& [key, value] : netdev.raw.items()) {
+        if (key == "type" || key == "id") continue;
+        if (key == "hostfwd") {
+            slirp.forwards.push_back(TRY(machina::net::parse_hostfwd(value)));
+        } else if (key == "restrict") {
+            slirp.restricted = value == "on" || value == "yes" || value == "true";
+        } else {
+            return Error::make("-netdev user: unsupported parameter '{}'", key);
+        }
+    }
+    return slirp;
+}
+
+/// -device virtio-net-device,netdev=ID[,mac=...] with the matching -netdev user|tap,id=ID,...
 Result<x86::PcNic> nic_config(const MachineConfig& c, const machina::cli::ObjectConfig& d) {
     TRY(d.raw.check_keys({"driver", "netdev", "mac", "id"}, "-device virtio-net-device"));
     auto id = d.raw.get("netdev");
@@ -44,25 +62,70 @@ Result<x86::PcNic> nic_config(const MachineConfig& c, const machina::cli::Object
     for (const auto& n : c.netdevs)
         if (n.id == *id) netdev = &n;
     if (!netdev) return Error::make("-device {}: no -netdev with id={}", d.type, *id);
-    if (netdev->type != "user")
-        return Error::make("-netdev {}: only 'user' networking is supported", netdev->type);
     x86::PcNic nic;
-    nic.slirp.id = netdev->id;
-    for (const auto& [key, value] : netdev->raw.items()) {
-        if (key == "type" || key == "id") continue;
-        if (key == "hostfwd") {
-            nic.slirp.forwards.push_back(TRY(machina::net::parse_hostfwd(value)));
-        } else if (key == "restrict") {
-            nic.slirp.restricted = value == "on" || value == "yes" || value == "true";
-        } else {
-            return Error::make("-netdev user: unsupported parameter '{}'", key);
-        }
+    if (netdev->type == "user") {
+        nic.slirp = TRY(user_netdev(*netdev));
+    } else if (netdev->type == "tap") {
+        nic.backend = x86::PcNic::Backend::Tap;
+        nic.tap = TRY(machina::net::parse_tap_options(netdev->raw.items()));
+        nic.tap.id = netdev->id;
+    } else {
+        return Error::make("-netdev {}: unknown network backend (user or tap)", netdev->type);
     }
     if (auto mac = d.raw.get("mac"))
         nic.mac = TRY(parse_mac(*mac));
     else if (!c.netdevs.empty())
         nic.mac[5] = uint8_t(0x56 + (&*netdev - &c.netdevs[0]));
     return nic;
+}
+
+/// The host end a -chardev names: stdio, null, file,path=P, pty, socket,path=P[,server=on].
+Result<machina::hw::SerialBackendSpec> chardev_spec(const machina::cli::ObjectConfig& chardev) {
+    using Spec = machina::hw::SerialBackendSpec;
+    const std::string what = "-chardev " + chardev.type;
+    Spec spec;
+    if (chardev.type == "stdio") {
+        TRY(chardev.raw.check_keys({"backend", "id", "signal", "mux"}, what));
+        spec.kind = Spec::Kind::Stdio;
+    } else if (chardev.type == "null") {
+        TRY(chardev.raw.check_keys({"backend", "id"}, what));
+        spec.kind = Spec::Kind::None;
+    } else if (chardev.type == "pty") {
+        TRY(chardev.raw.check_keys({"backend", "id"}, what));
+        spec.kind = Spec::Kind::Pty;
+    } else if (chardev.type == "file" || chardev.type == "socket") {
+        TRY(chardev.raw.check_keys({"backend", "id", "path", "server", "wait"}, what));
+        auto path = chardev.raw.get("path");
+        if (!path || path->empty())
+            return Error::make("{}: 'path=' is required{}", what,
+                               chardev.type == "socket" ? " (unix sockets only)" : "");
+        spec.path = *path;
+        if (chardev.type == "file") {
+            spec.kind = Spec::Kind::File;
+        } else {
+            const bool server = TRY(chardev.raw.get_bool("server", false, what));
+            spec.kind = server ? Spec::Kind::UnixServer : Spec::Kind::UnixClient;
+            if (!TRY(chardev.raw.get_bool("wait", true, what)))
+                return Error::make("{}: wait=off is not supported (machina waits for the client)",
+                                   what);
+        }
+    } else {
+        return Error::make("-chardev: unknown backend '{}' (stdio, null, file, pty, socket)",
+                           chardev.type);
+    }
+    return spec;
+}
+
+/// -device virtconsole,chardev=ID (or virtio-console-device,chardev=ID): the host end of a
+/// virtio console.
+Result<machina::hw::SerialBackendSpec> console_config(const MachineConfig& c,
+                                                      const machina::cli::ObjectConfig& d) {
+    TRY(d.raw.check_keys({"driver", "chardev", "id", "name", "nr", "bus"}, "-device " + d.type));
+    auto id = d.raw.get("chardev");
+    if (!id) return Error::make("-device {}: 'chardev=ID' is required", d.type);
+    for (const auto& chardev : c.chardevs)
+        if (chardev.id == *id) return chardev_spec(chardev);
+    return Error::make("-device {}: no -chardev with id={}", d.type, *id);
 }
 
 /// Turns the generic command line into the PC board's configuration; rejects what the board
@@ -119,6 +182,12 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
             pc.nics.push_back(TRY(nic_config(c, d)));
         } else if (d.type == "virtio-rng-device" || d.type == "virtio-rng") {
             ++pc.virtio_rng;
+        } else if (d.type == "virtio-serial-device" || d.type == "virtio-serial") {
+            // The bus QEMU puts virtconsole ports on: each virtconsole here is a virtio-console
+            // device of its own with one port, so the bus itself adds nothing.
+            TRY(d.raw.check_keys({"driver", "id", "max_ports"}, "-device " + d.type));
+        } else if (d.type == "virtconsole" || d.type == "virtio-console-device") {
+            pc.consoles.push_back(TRY(console_config(c, d)));
         } else if (d.type == "virtio-blk-device" || d.type == "virtio-blk") {
             auto id = d.raw.get("drive");
             if (!id) return Error::make("-device {}: 'drive=ID' is required", d.type);
@@ -129,7 +198,8 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
             pc.drives.push_back({drive->file, drive->format, drive->readonly, drive->snapshot});
         } else {
             return Error::make("-device: unknown device '{}' (isa-debug-exit, machina-testdev, "
-                               "virtio-blk-device, virtio-rng-device)",
+                               "virtio-blk-device, virtio-net-device, virtio-rng-device, "
+                               "virtio-serial-device, virtconsole)",
                                d.type);
         }
     }
@@ -148,6 +218,7 @@ int fail(const std::string& message) {
 } // namespace
 
 int main(int argc, char** argv) {
+    x86::startup_trace::stamp("main");
     // A serial client that disconnects must not kill machina with SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string_view> args(argv + 1, argv + argc);
@@ -178,6 +249,7 @@ int main(int argc, char** argv) {
     auto pc = to_pc_config(config);
     if (!pc) return fail(pc.error().message);
     auto status = x86::run_pc(*pc);
+    x86::startup_trace::stamp("torn-down");
     if (!status) return fail(status.error().message);
     return *status;
 }

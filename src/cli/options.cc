@@ -149,6 +149,9 @@ Result<void> apply(MachineConfig& c, std::string_view name, std::string_view arg
         if (c.netdevs.back().id.empty()) return Error::make("-netdev: 'id=' is required");
     } else if (name == "device") {
         c.devices.push_back(TRY(parse_object("-device", arg, "driver")));
+    } else if (name == "chardev") {
+        c.chardevs.push_back(TRY(parse_object("-chardev", arg, "backend")));
+        if (c.chardevs.back().id.empty()) return Error::make("-chardev: 'id=' is required");
     } else if (name == "serial") {
         c.serials.push_back(TRY(parse_serial(arg)));
     } else if (name == "d") {
@@ -176,7 +179,7 @@ Result<void> apply(MachineConfig& c, std::string_view name, std::string_view arg
     } else if (name == "h" || name == "help") {
         c.show_help = true;
     }
-    // -monitor, -name, -display, -vga, -chardev, -no-shutdown: accepted and ignored.
+    // -monitor, -name, -display, -vga, -no-shutdown: accepted and ignored.
     return ok();
 }
 
@@ -222,20 +225,26 @@ Result<MachineConfig> parse_command_line(const std::vector<std::string_view>& ar
 std::string help_text(std::string_view program) {
     return fmt::format(
         "usage: {} [options]\n"
-        "  -M, -machine TYPE[,accel=A]  board type\n"
+        "  -M, -machine TYPE[,accel=A]  board type (pc on x86-64; virt[,dumpdtb=FILE] on riscv64)\n"
         "  -m SIZE                      RAM size (bare number = MiB; k/M/G/T suffixes)\n"
         "  -smp N[,cpus=N,...]          number of vCPUs\n"
         "  -cpu MODEL                   CPU model (host on KVM)\n"
-        "  -accel kvm|dbt|interp        execution engine\n"
-        "  -kernel FILE                 kernel image (bzImage for x86-64)\n"
+        "  -accel kvm|tcg|dbt|interp    execution engine (kvm on x86-64; tcg = dbt, interp on "
+        "riscv64)\n"
+        "  -kernel FILE                 kernel image (bzImage on x86-64; Image or ELF on riscv64)\n"
         "  -initrd FILE                 initial ramdisk\n"
         "  -append CMDLINE              kernel command line\n"
-        "  -bios FILE                   firmware image\n"
+        "  -bios FILE|none|default      firmware image (riscv64: OpenSBI fw_dynamic by default)\n"
         "  -drive file=F[,format=raw,if=virtio,readonly=on,snapshot=on]\n"
         "  -netdev TYPE,id=ID[,...]     network backend\n"
-        "  -device DRIVER[,...]         add a device (isa-debug-exit[,iobase=0xf4], "
-        "machina-testdev)\n"
-        "  -nographic                   no display; serial on stdio (Ctrl-A X quits)\n"
+        "  -device DRIVER[,...]         add a device: virtio-blk-device,drive=ID, "
+        "virtio-net-device,netdev=ID[,mac=M],\n"
+        "                               virtio-rng-device; x86-64 also "
+        "isa-debug-exit[,iobase=0xf4], "
+        "machina-testdev\n"
+        "  -nographic                   no display; serial on stdio (Ctrl-A X quits, Ctrl-A C "
+        "monitor "
+        "on riscv64)\n"
         "  -serial stdio|pty|unix:PATH|file:PATH|null|none\n"
         "  -no-reboot                   exit instead of rebooting\n"
         "  -d ITEMS / -D FILE           log categories (-d help) / log file\n"

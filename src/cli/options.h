@@ -53,6 +53,7 @@ struct MachineConfig {
     std::vector<DriveConfig> drives;
     std::vector<ObjectConfig> netdevs;
     std::vector<ObjectConfig> devices;
+    std::vector<ObjectConfig> chardevs; ///< -chardev BACKEND,id=ID,... (backend in `type`)
     bool nographic = false;
     std::vector<SerialConfig> serials; ///< empty = default (stdio with -nographic)
     bool no_reboot = false;

@@ -21,15 +21,25 @@ Result<std::unique_ptr<KvmVm>> KvmVm::create(KvmAccelerator& accel, const VmOpti
     if (::ioctl(accel.fd(), KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
         ::ioctl(fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
         return Error::from_errno("KVM: KVM_SET_IDENTITY_MAP_ADDR failed");
-    if (options.in_kernel_irqchip) {
-        if (::ioctl(fd, KVM_CREATE_IRQCHIP, 0) < 0)
-            return Error::from_errno("KVM: cannot create the in-kernel irqchip");
-        kvm_pit_config pit{};
-        pit.flags = KVM_PIT_SPEAKER_DUMMY;
-        if (::ioctl(fd, KVM_CREATE_PIT2, &pit) < 0)
-            return Error::from_errno("KVM: cannot create the in-kernel PIT (KVM_CREATE_PIT2)");
-    }
+    // The irqchip and PIT come later (ensure_irqchip()): once they exist, every memory slot
+    // change waits for KVM's SRCU grace periods (5-8 ms on a slow host), so memory goes first.
     return vm;
+}
+
+Result<void> KvmVm::ensure_irqchip() {
+    if (!m_options.in_kernel_irqchip || m_irqchip_created.load(std::memory_order_acquire))
+        return ok();
+    // A device thread (a network backend) may raise an interrupt while the board still builds.
+    std::lock_guard lock(m_irqchip_mutex);
+    if (m_irqchip_created.load(std::memory_order_relaxed)) return ok();
+    if (::ioctl(m_fd.get(), KVM_CREATE_IRQCHIP, 0) < 0)
+        return Error::from_errno("KVM: cannot create the in-kernel irqchip");
+    kvm_pit_config pit{};
+    pit.flags = KVM_PIT_SPEAKER_DUMMY;
+    if (::ioctl(m_fd.get(), KVM_CREATE_PIT2, &pit) < 0)
+        return Error::from_errno("KVM: cannot create the in-kernel PIT (KVM_CREATE_PIT2)");
+    m_irqchip_created.store(true, std::memory_order_release);
+    return ok();
 }
 
 KvmVm::~KvmVm() = default;
@@ -58,12 +68,14 @@ Result<std::unique_ptr<KvmVcpu>> KvmVm::create_kvm_vcpu(unsigned index) {
     if (index >= m_options.vcpu_count)
         return Error::make("KVM: vCPU {} requested but the VM was created for {}", index,
                            m_options.vcpu_count);
+    TRY(ensure_irqchip()); // KVM needs the irqchip before the first vCPU
     return KvmVcpu::create(*this, index);
 }
 
 Result<void> KvmVm::set_irq(unsigned gsi, bool level) {
     if (!m_options.in_kernel_irqchip)
         return Error::make("KVM: set_irq({}) without an in-kernel irqchip", gsi);
+    TRY(ensure_irqchip());
     kvm_irq_level irq{};
     irq.irq = gsi;
     irq.level = level ? 1 : 0;
@@ -73,6 +85,7 @@ Result<void> KvmVm::set_irq(unsigned gsi, bool level) {
 }
 
 Result<void> KvmVm::add_irqfd(unsigned gsi, int eventfd) {
+    TRY(ensure_irqchip());
     kvm_irqfd req{};
     req.fd = uint32_t(eventfd);
     req.gsi = gsi;

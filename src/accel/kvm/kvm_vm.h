@@ -2,8 +2,10 @@
 // KvmVm: one KVM virtual machine: memory slots, the in-kernel irqchip and PIT, interrupt
 // injection, and irqfd/ioeventfd registration for devices that signal through eventfds.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "accel/kvm/kvm_accelerator.h"
@@ -26,13 +28,19 @@ enum class IoeventSpace { Mmio, Pio };
 /// A KVM virtual machine.
 class KvmVm : public core::Vm {
   public:
-    /// Creates the VM fd, the TSS and identity-map pages, and (by default) irqchip + PIT.
+    /// Creates the VM fd and the TSS and identity-map pages. The irqchip + PIT (on by default)
+    /// are created after the memory, with the first vCPU or interrupt (see ensure_irqchip()).
     static Result<std::unique_ptr<KvmVm>> create(KvmAccelerator& accel, const VmOptions& options);
     ~KvmVm() override;
 
     Result<void> map_memory(const core::GuestMemory& memory) override;
     Result<std::unique_ptr<core::Vcpu>> create_vcpu(unsigned index) override;
     Result<void> set_irq(unsigned gsi, bool level) override;
+
+    /// Creates the in-kernel irqchip and PIT now if the options ask for them and they do not
+    /// exist yet. Called by create_kvm_vcpu(), set_irq() and add_irqfd(); map memory first,
+    /// since slot changes are slow once the irqchip exists.
+    Result<void> ensure_irqchip();
 
     /// Like create_vcpu() but keeps the KVM type (for x86 boot-state set-up).
     Result<std::unique_ptr<KvmVcpu>> create_kvm_vcpu(unsigned index);
@@ -65,6 +73,8 @@ class KvmVm : public core::Vm {
     VmOptions m_options;
     UniqueFd m_fd;
     unsigned m_next_slot = 0;
+    std::mutex m_irqchip_mutex;
+    std::atomic<bool> m_irqchip_created{false};
 };
 
 } // namespace machina::kvm

@@ -8,6 +8,7 @@
 
 #include "hw/char/serial_backend.h"
 #include "net/slirp/slirp_options.h"
+#include "net/tap/tap_options.h"
 
 namespace machina::boards::x86 {
 
@@ -19,9 +20,13 @@ struct PcDrive {
     bool snapshot = false;
 };
 
-/// A virtio-net card on a user-mode (slirp) network (-netdev user + -device virtio-net-device).
+/// A virtio-net card (-device virtio-net-device) on a user-mode (slirp) network or a host tap
+/// interface (-netdev user|tap).
 struct PcNic {
-    net::SlirpOptions slirp;
+    enum class Backend { User, Tap };
+    Backend backend = Backend::User;
+    net::SlirpOptions slirp; ///< for Backend::User
+    net::TapOptions tap;     ///< for Backend::Tap
     std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 };
 
@@ -41,7 +46,10 @@ struct PcConfig {
     std::vector<PcDrive> drives; ///< virtio-blk devices, in slot order
     std::vector<PcNic> nics;     ///< virtio-net devices, after the disks
     unsigned virtio_rng = 0;     ///< virtio-rng devices, after the disks
-    std::string kvm_device;      ///< empty: $MACHINA_KVM_DEVICE or /dev/kvm
+    /// virtio-console devices (-device virtconsole,chardev=ID), after the rng devices: where
+    /// each one's single port goes.
+    std::vector<hw::SerialBackendSpec> consoles;
+    std::string kvm_device; ///< empty: $MACHINA_KVM_DEVICE or /dev/kvm
 };
 
 } // namespace machina::boards::x86

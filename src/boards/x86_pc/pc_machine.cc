@@ -11,11 +11,15 @@
 #include "block/block_device.h"
 #include "boards/x86_pc/linux_loader.h"
 #include "boards/x86_pc/memory_map.h"
+#include "boards/x86_pc/startup_trace.h"
 #include "hw/virtio/blk/virtio_blk.h"
+#include "hw/virtio/console/virtio_console.h"
 #include "hw/virtio/net/virtio_net.h"
 #include "hw/virtio/rng/virtio_rng.h"
 #include "hw/x86/acpi_tables.h"
 #include "hw/x86/mp_table.h"
+#include "net/slirp/slirp_backend.h"
+#include "net/tap/tap_backend.h"
 
 namespace machina::boards::x86 {
 
@@ -24,6 +28,11 @@ namespace {
 constexpr uint16_t kCom1Port = 0x3f8;
 constexpr unsigned kCom1Irq = 4;
 constexpr unsigned kKeyboardIrq = 1;
+
+// Start-up milestones reached once per process (see startup_trace.h).
+std::atomic<bool> g_traced_first_run{false};
+std::atomic<bool> g_traced_first_exit{false};
+std::atomic<bool> g_traced_first_byte{false};
 
 Result<std::vector<uint8_t>> read_file(const std::string& path, const char* option) {
     std::ifstream in(path, std::ios::binary);
@@ -47,6 +56,8 @@ Result<std::unique_ptr<PcMachine>> PcMachine::create(const PcConfig& config,
 
 PcMachine::~PcMachine() {
     if (m_console) m_console->attach(nullptr);
+    for (hw::StdioBackend* backend : m_console_backends)
+        backend->attach(nullptr);
 }
 
 Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files,
@@ -60,11 +71,15 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     options.cpu_features = TRY(kvm::x86::parse_cpu_model(m_config.cpu_model));
     m_vm = TRY(accel.create_kvm_vm(options));
     TRY(m_vm->map_memory(m_memory));
+    startup_trace::stamp("memory-mapped");
 
     // Devices.
     m_console = console;
     if (console) {
-        m_com1.set_tx_sink([console](uint8_t b) { console->write(b); });
+        m_com1.set_tx_sink([console](uint8_t b) {
+            console->write(b);
+            startup_trace::stamp_once(g_traced_first_byte, "first-serial-byte");
+        });
         console->attach(&m_com1);
     }
     kvm::KvmVm* vm = m_vm.get();
@@ -96,7 +111,7 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
         TRY(m_mmio.map(kTestDeviceAddress, hw::TestDevice::kWindowSize, m_test_device,
                        "machina-testdev"));
     std::vector<hw::AcpiVirtioMmio> virtio_acpi;
-    TRY(add_virtio_devices(&virtio_acpi));
+    TRY(add_virtio_devices(files, &virtio_acpi));
     // CMOS memory size bytes (KiB above 1 MiB, 64 KiB units above 16 MiB), as PC firmware reads.
     uint64_t ext_kib = std::min<uint64_t>((layout.low_size - kHighMemStart) >> 10, 0xffff);
     m_rtc->set_byte(0x17, uint8_t(ext_kib));
@@ -147,6 +162,9 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
         state.rsi = info.zero_page;
     }
 
+    startup_trace::stamp("guest-loaded");
+    TRY(m_vm->ensure_irqchip());
+    startup_trace::stamp("irqchip-created");
     for (unsigned i = 0; i < m_config.cpus; ++i)
         m_vcpus.push_back(TRY(m_vm->create_kvm_vcpu(i)));
     // Only the BSP starts at the kernel entry; APs wait for INIT/SIPI from the guest.
@@ -154,7 +172,8 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     return ok();
 }
 
-Result<void> PcMachine::add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi) {
+Result<void> PcMachine::add_virtio_devices(const BootFiles& files,
+                                           std::vector<hw::AcpiVirtioMmio>* acpi) {
     std::vector<std::unique_ptr<hw::virtio::VirtioDevice>> devices;
     for (size_t i = 0; i < m_config.drives.size(); ++i) {
         const PcDrive& d = m_config.drives[i];
@@ -168,7 +187,11 @@ Result<void> PcMachine::add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi
             std::make_unique<hw::virtio::VirtioBlk>(std::move(disk), fmt::format("machina{}", i)));
     }
     for (const PcNic& nic : m_config.nics) {
-        auto backend = TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp)));
+        std::unique_ptr<net::NetBackend> backend;
+        if (nic.backend == PcNic::Backend::Tap)
+            backend = TRY(net::TapBackend::create(nic.tap));
+        else
+            backend = TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp)));
         auto device = std::make_unique<hw::virtio::VirtioNet>(*backend, nic.mac);
         hw::virtio::VirtioNet* dev = device.get();
         backend->set_receiver(
@@ -178,6 +201,16 @@ Result<void> PcMachine::add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi
     }
     for (unsigned i = 0; i < m_config.virtio_rng; ++i)
         devices.push_back(std::make_unique<hw::virtio::VirtioRng>());
+    for (hw::StdioBackend* backend : files.console_backends) {
+        auto console = std::make_unique<hw::virtio::VirtioConsole>();
+        console->set_tx_sink([backend](const uint8_t* data, size_t len) {
+            for (size_t i = 0; i < len; ++i)
+                backend->write(data[i]);
+        });
+        backend->attach(console.get());
+        m_console_backends.push_back(backend);
+        devices.push_back(std::move(console));
+    }
     if (devices.size() > kVirtioMaxDevices)
         return Error::make("-device/-drive: at most {} virtio devices fit on the x86 board",
                            kVirtioMaxDevices);
@@ -226,7 +259,9 @@ void PcMachine::request_reset(const char* why) {
 void PcMachine::vcpu_loop(kvm::KvmVcpu& vcpu) {
     using Kind = core::VcpuExit::Kind;
     while (!m_stop.load(std::memory_order_acquire)) {
+        startup_trace::stamp_once(g_traced_first_run, "first-kvm-run");
         auto result = vcpu.run();
+        startup_trace::stamp_once(g_traced_first_exit, "first-kvm-exit");
         if (!result) {
             log::error("{}", result.error().message);
             finish({RunOutcome::Kind::Exit, 1});
@@ -317,6 +352,7 @@ Result<int> run_pc(const PcConfig& config) {
     BootFiles files;
     hw::CmosRtc cmos;
     files.cmos = &cmos;
+    startup_trace::stamp("board-start");
     files.kernel = TRY(read_file(config.kernel_path, "-kernel"));
     if (!config.initrd_path.empty()) files.initrd = TRY(read_file(config.initrd_path, "-initrd"));
     if (files.initrd.size() >= config.ram_bytes)
@@ -324,21 +360,38 @@ Result<int> run_pc(const PcConfig& config) {
                            config.initrd_path, files.initrd.size() >> 20, config.ram_bytes >> 20);
 
     std::string device = config.kvm_device.empty() ? kvm::default_device_path() : config.kvm_device;
+    startup_trace::stamp("files-read");
     auto accel = TRY(kvm::KvmAccelerator::open(device));
+    startup_trace::stamp("kvm-opened");
 
+    auto quit = [] {
+        g_quit.store(true);
+        if (PcMachine* m = g_current.load()) m->finish({RunOutcome::Kind::Exit, 0});
+    };
     std::unique_ptr<hw::StdioBackend> console = TRY(hw::open_serial_backend(config.serial));
-    if (console) {
-        TRY(console->start([] {
-            g_quit.store(true);
-            if (PcMachine* m = g_current.load()) m->finish({RunOutcome::Kind::Exit, 0});
-        }));
+    if (console) TRY(console->start(quit));
+    std::vector<std::unique_ptr<hw::StdioBackend>> console_backends;
+    for (const hw::SerialBackendSpec& spec : config.consoles) {
+        using Kind = hw::SerialBackendSpec::Kind;
+        if (spec.kind == Kind::Stdio && config.serial.kind == Kind::Stdio)
+            return Error::make("-chardev stdio: the terminal already carries COM1; add -serial "
+                               "none (or another -serial) to give it to the virtio console");
+        auto backend = TRY(hw::open_serial_backend(spec));
+        // A null/none chardev: output is dropped and there is no input.
+        if (!backend) backend = std::make_unique<hw::StdioBackend>(-1, -1, false);
+        TRY(backend->start(quit));
+        files.console_backends.push_back(backend.get());
+        console_backends.push_back(std::move(backend));
     }
     for (;;) {
         auto machine = TRY(PcMachine::create(config, *accel, files, console.get()));
+        startup_trace::stamp("machine-built");
         g_current.store(machine.get());
         if (g_quit.load()) machine->finish({RunOutcome::Kind::Exit, 0});
         RunOutcome outcome = machine->run();
         g_current.store(nullptr);
+        startup_trace::stamp("guest-stopped");
+        startup_trace::report_memory(machine->memory());
         if (outcome.kind == RunOutcome::Kind::Exit) return outcome.status;
         log::info("rebooting");
     }

@@ -1,7 +1,8 @@
 #pragma once
 // PcMachine: an x86 PC in the style of QEMU's microvm/pc: RAM around the 32-bit hole, COM1,
-// i8042, CMOS/RTC, optional debug-exit and test devices, an MP table for SMP, a bzImage loaded
-// through the Linux boot protocol, and one host thread per KVM vCPU.
+// i8042, CMOS/RTC, optional debug-exit and test devices, virtio-mmio devices (blk, net on slirp
+// or tap, rng, console), ACPI and MP tables for SMP, a bzImage loaded through the Linux boot
+// protocol, and one host thread per KVM vCPU.
 
 #include <atomic>
 #include <condition_variable>
@@ -29,7 +30,7 @@
 #include "hw/x86/debug_exit.h"
 #include "hw/x86/i8042.h"
 #include "hw/x86/test_device.h"
-#include "net/slirp/slirp_backend.h"
+#include "net/net_backend.h"
 
 namespace machina::boards::x86 {
 
@@ -46,6 +47,9 @@ struct BootFiles {
     std::vector<uint8_t> kernel;
     std::vector<uint8_t> initrd;
     hw::CmosRtc* cmos = nullptr; ///< nullptr: the machine uses its own
+    /// Host ends of the virtio consoles, one per PcConfig::consoles entry (opened once, so a
+    /// pty or socket survives a guest reset as COM1's does).
+    std::vector<hw::StdioBackend*> console_backends;
 };
 
 /// One power-on of the PC (a guest reset builds a new one).
@@ -63,6 +67,8 @@ class PcMachine {
     /// Ends the run from any thread (Ctrl-A X, debug-exit, errors).
     void finish(RunOutcome outcome);
 
+    /// Guest RAM (for memory figures and tests).
+    const core::GuestMemory& memory() const { return m_memory; }
     /// The port I/O space (for tests).
     const core::AddressSpace& pio() const { return m_pio; }
 
@@ -70,7 +76,7 @@ class PcMachine {
     explicit PcMachine(const PcConfig& config) : m_config(config) {}
     Result<void> build(kvm::KvmAccelerator& accel, const BootFiles& files,
                        hw::StdioBackend* console);
-    Result<void> add_virtio_devices(std::vector<hw::AcpiVirtioMmio>* acpi);
+    Result<void> add_virtio_devices(const BootFiles& files, std::vector<hw::AcpiVirtioMmio>* acpi);
     void vcpu_loop(kvm::KvmVcpu& vcpu);
     void request_reset(const char* why);
 
@@ -97,8 +103,9 @@ class PcMachine {
         std::unique_ptr<hw::virtio::VirtioMmio> transport;
     };
     std::vector<VirtioSlot> m_virtio;
+    std::vector<hw::StdioBackend*> m_console_backends; ///< detached on destruction
     // After m_virtio: destroyed first, so no backend thread delivers to a destroyed device.
-    std::vector<std::unique_ptr<net::SlirpBackend>> m_net_backends;
+    std::vector<std::unique_ptr<net::NetBackend>> m_net_backends;
     hw::StdioBackend* m_console = nullptr;
 
     std::mutex m_mutex;

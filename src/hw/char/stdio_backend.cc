@@ -13,6 +13,7 @@ namespace machina::hw {
 namespace {
 constexpr uint8_t kCtrlA = 0x01;
 constexpr char kHelp[] = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
+                         "C-a c    switch between console and monitor\r\n"
                          "C-a C-a  send C-a\r\n";
 } // namespace
 
@@ -81,9 +82,9 @@ void StdioBackend::stop() {
     }
 }
 
-void StdioBackend::attach(Uart16550* uart) {
+void StdioBackend::attach(CharFrontend* frontend) {
     std::lock_guard lock(m_mutex);
-    m_uart = uart;
+    m_uart = frontend;
 }
 
 void StdioBackend::write(uint8_t byte) {
@@ -93,7 +94,26 @@ void StdioBackend::write(uint8_t byte) {
     }
 }
 
+void StdioBackend::write_text(std::string_view text) {
+    if (m_out < 0) return;
+    while (!text.empty()) {
+        ssize_t n = ::write(m_out, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        text.remove_prefix(size_t(n));
+    }
+}
+
+void StdioBackend::set_monitor(MonitorHooks hooks) {
+    m_monitor = std::move(hooks);
+    m_monitor_active = false;
+}
+
 void StdioBackend::deliver(uint8_t byte) {
+    if (m_monitor_active) {
+        m_monitor.input(byte);
+        return;
+    }
     // Wait for FIFO space rather than drop typed input; give up only when stopping.
     while (!m_stopping) {
         {
@@ -123,6 +143,11 @@ void StdioBackend::process_input(const uint8_t* data, size_t len) {
             }
             if (c == 'h' || c == 'H') {
                 [[maybe_unused]] ssize_t n = ::write(m_out, kHelp, sizeof kHelp - 1);
+                continue;
+            }
+            if ((c == 'c' || c == 'C') && m_monitor.toggle && m_monitor.input) {
+                m_monitor_active = !m_monitor_active;
+                m_monitor.toggle(m_monitor_active);
                 continue;
             }
             if (c == kCtrlA) {

@@ -2,7 +2,8 @@
 // StdioBackend: connects a UART to host file descriptors: the terminal (-serial stdio /
 // -nographic), or a pty, socket or file (see serial_backend.h). Puts a terminal into raw mode
 // (restored on destruction and on fatal signals), forwards input to the UART and, for stdio,
-// handles the Ctrl-A escape: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A H prints help.
+// handles the Ctrl-A escape: Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A H prints help,
+// and Ctrl-A C switches input between the UART and a monitor when the board installed one.
 
 #include <termios.h>
 
@@ -10,11 +11,13 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "hw/char/char_frontend.h"
 #include "hw/char/uart16550.h"
 
 namespace machina::hw {
@@ -24,6 +27,12 @@ class StdioBackend {
   public:
     /// Called when the user types Ctrl-A X.
     using QuitHandler = std::function<void()>;
+    /// A monitor console: `toggle(true/false)` when Ctrl-A C enters or leaves it, and `input`
+    /// with every byte typed while it is active (on the input thread).
+    struct MonitorHooks {
+        std::function<void(bool active)> toggle;
+        std::function<void(uint8_t byte)> input;
+    };
 
     /// Uses `in_fd` for input (may be -1: no input) and `out_fd` for output (may be -1: output
     /// dropped). `escapes` enables the Ctrl-A commands.
@@ -38,10 +47,15 @@ class StdioBackend {
     Result<void> start(QuitHandler on_quit);
     /// Stops the input thread and restores the terminal (also done by the destructor).
     void stop();
-    /// Routes input to `uart` (nullptr: input is held until a UART attaches).
-    void attach(Uart16550* uart);
+    /// Routes input to `frontend`, a UART or a virtio console port (nullptr: input is held until
+    /// one attaches).
+    void attach(CharFrontend* frontend);
     /// Writes one byte of guest output.
     void write(uint8_t byte);
+    /// Writes text to the output as is (monitor replies).
+    void write_text(std::string_view text);
+    /// Installs the Ctrl-A C monitor (empty hooks: none; Ctrl-A C is then ignored).
+    void set_monitor(MonitorHooks hooks);
     /// Feeds input bytes as if typed (the escape handling included); used by the input thread.
     void process_input(const uint8_t* data, size_t len);
 
@@ -59,8 +73,10 @@ class StdioBackend {
     UniqueFd m_wake_write;
     std::thread m_thread;
     std::mutex m_mutex;
-    Uart16550* m_uart = nullptr;
+    CharFrontend* m_uart = nullptr; ///< the UART or virtio console port input goes to
     QuitHandler m_on_quit;
+    MonitorHooks m_monitor;
+    bool m_monitor_active = false;
     bool m_escape = false;
     std::atomic<bool> m_stopping{false};
 };

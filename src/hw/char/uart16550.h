@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/irq_line.h"
+#include "hw/char/char_frontend.h"
 
 namespace machina::hw {
 
@@ -43,7 +44,7 @@ enum UartIir : uint8_t {
 };
 
 /// A 16550A UART: 16-byte receive FIFO, scratch register, divisor latch, loopback, interrupts.
-class Uart16550 {
+class Uart16550 final : public CharFrontend {
   public:
     /// Called with each byte the guest transmits (not in loopback mode).
     using TxSink = std::function<void(uint8_t)>;
@@ -59,9 +60,9 @@ class Uart16550 {
     void write(unsigned reg, uint8_t value);
 
     /// Queues a byte from the host side; false (byte dropped, overrun flagged) when full.
-    bool receive(uint8_t byte);
+    bool receive(uint8_t byte) override;
     /// Free space in the receive FIFO (host backends stop reading input at 0).
-    size_t rx_space() const;
+    size_t rx_space() const override;
 
     /// Where transmitted bytes go.
     void set_tx_sink(TxSink sink);

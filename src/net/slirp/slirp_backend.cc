@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
-#include <slirp/libslirp.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 
 #include "base/log.h"
 #include "core/clock.h"
+#include "net/slirp/slirp_library.h"
 
 namespace machina::net {
 namespace {
@@ -98,6 +98,7 @@ const SlirpCb kCallbacks = {
 Result<std::unique_ptr<SlirpBackend>> SlirpBackend::create(const SlirpOptions& raw) {
     SlirpOptions o = with_defaults(raw);
     std::unique_ptr<SlirpBackend> b(new SlirpBackend());
+    b->m_lib = TRY(slirp_library());
     b->m_wake_fd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!b->m_wake_fd) return Error::from_errno("-netdev user: eventfd");
 
@@ -111,11 +112,11 @@ Result<std::unique_ptr<SlirpBackend>> SlirpBackend::create(const SlirpOptions& r
     cfg.vdhcp_start = o.dhcp_start;
     cfg.vnameserver = o.dns;
     cfg.vhostname = "machina";
-    b->m_slirp = slirp_new(&cfg, &kCallbacks, b.get());
+    b->m_slirp = b->m_lib->new_slirp(&cfg, &kCallbacks, b.get());
     if (!b->m_slirp) return Error::make("-netdev user: libslirp could not start");
     for (const HostForward& f : o.forwards) {
-        if (slirp_add_hostfwd(b->m_slirp, f.udp, f.host_addr, f.host_port, f.guest_addr,
-                              f.guest_port) < 0)
+        if (b->m_lib->add_hostfwd(b->m_slirp, f.udp, f.host_addr, f.host_port, f.guest_addr,
+                                  f.guest_port) < 0)
             return Error::make("-netdev user: cannot forward host {} port {} (in use?)",
                                f.udp ? "udp" : "tcp", f.host_port);
     }
@@ -131,7 +132,7 @@ SlirpBackend::~SlirpBackend() {
         wake();
         m_thread.join();
     }
-    if (m_slirp) slirp_cleanup(m_slirp);
+    if (m_slirp) m_lib->cleanup(m_slirp);
 }
 
 void SlirpBackend::start() {
@@ -165,7 +166,7 @@ void SlirpBackend::fire_timers() {
         Timer* t = m_timers[i].get();
         if (t->expire_ms >= 0 && t->expire_ms <= now_ms) {
             t->expire_ms = -1;
-            slirp_handle_timer(m_slirp, SlirpTimerId(t->id), t->cb_opaque);
+            m_lib->handle_timer(m_slirp, SlirpTimerId(t->id), t->cb_opaque);
         }
     }
 }
@@ -181,7 +182,7 @@ void SlirpBackend::run() {
             frames.swap(m_tx);
         }
         for (const auto& f : frames)
-            slirp_input(m_slirp, f.data(), int(f.size()));
+            m_lib->input(m_slirp, f.data(), int(f.size()));
 
         uint32_t timeout = 1000;
         int64_t next = next_timer_ms();
@@ -191,13 +192,13 @@ void SlirpBackend::run() {
         }
         fds.clear();
         fds.push_back(pollfd{m_wake_fd.get(), POLLIN, 0});
-        slirp_pollfds_fill(m_slirp, &timeout, SlirpCallbacks::add_poll, this);
+        m_lib->pollfds_fill(m_slirp, &timeout, SlirpCallbacks::add_poll, this);
         int rc = ::poll(fds.data(), fds.size(), int(timeout));
         if (fds[0].revents & POLLIN) {
             uint64_t drained;
             [[maybe_unused]] ssize_t n = ::read(m_wake_fd.get(), &drained, sizeof drained);
         }
-        slirp_pollfds_poll(m_slirp, rc < 0 && errno != EINTR, SlirpCallbacks::get_revents, this);
+        m_lib->pollfds_poll(m_slirp, rc < 0 && errno != EINTR, SlirpCallbacks::get_revents, this);
         fire_timers();
     }
     m_pollfds = nullptr;

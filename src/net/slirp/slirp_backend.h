@@ -1,8 +1,9 @@
 #pragma once
 // SlirpBackend: user-mode networking (`-netdev user`) on libslirp: the guest gets DHCP, DNS and
 // outbound TCP/UDP through the host's sockets, and hostfwd rules forward host ports inward.
-// libslirp is not thread-safe, so one I/O thread owns it: frames from the guest are queued to
-// that thread, and frames for the guest are delivered from it.
+// libslirp is loaded on first use (slirp_library.h). It is not thread-safe, so one I/O thread
+// owns it: frames from the guest are queued to that thread, and frames for the guest are
+// delivered from it.
 
 #include <deque>
 #include <memory>
@@ -19,6 +20,8 @@ struct Slirp;
 struct pollfd;
 
 namespace machina::net {
+
+struct SlirpLibrary;
 
 /// libslirp behind the NetBackend interface.
 class SlirpBackend final : public NetBackend {
@@ -45,6 +48,7 @@ class SlirpBackend final : public NetBackend {
     int64_t next_timer_ms() const;
     void fire_timers();
 
+    const SlirpLibrary* m_lib = nullptr; ///< libslirp, loaded on first use
     Slirp* m_slirp = nullptr;
     Receiver m_receiver;
     UniqueFd m_wake_fd;

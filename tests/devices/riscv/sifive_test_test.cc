@@ -15,11 +15,13 @@ TEST(SifiveTest, DecodesPowerRequests) {
     dev.write(0, 4, (42u << 16) | 0x3333);
     dev.write(0, 4, 0x1234); // unknown: ignored
     dev.write(4, 4, 0x5555); // wrong offset: ignored
-    dev.write(0, 2, 0x5555); // wrong size: ignored
-    ASSERT_EQ(seen.size(), 3u);
+    dev.write(0, 1, 0x55);   // wrong size: ignored
+    dev.write(0, 2, 0x5555); // OpenSBI's 16-bit store powers off too
+    ASSERT_EQ(seen.size(), 4u);
     EXPECT_EQ(seen[0], std::make_pair(PowerRequest::Poweroff, 0));
     EXPECT_EQ(seen[1], std::make_pair(PowerRequest::Reset, 0));
     EXPECT_EQ(seen[2], std::make_pair(PowerRequest::Fail, 42));
+    EXPECT_EQ(seen[3], std::make_pair(PowerRequest::Poweroff, 0));
 }
 
 } // namespace

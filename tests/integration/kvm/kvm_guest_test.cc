@@ -485,9 +485,17 @@ TEST(KvmGuestErrors, VirtioDriveErrors) {
 }
 
 TEST(KvmGuestErrors, NetworkOptionErrors) {
-    expect_one_line_error(machina({"-kernel", guest("boot_check"), "-netdev", "tap,id=t0",
-                                   "-device", "virtio-net-device,netdev=t0"}),
-                          "only 'user' networking is supported");
+    expect_one_line_error(machina({"-kernel", guest("boot_check"), "-netdev", "socket,id=s0",
+                                   "-device", "virtio-net-device,netdev=s0"}),
+                          "unknown network backend (user or tap)");
+    expect_one_line_error(machina({"-kernel", guest("boot_check"), "-netdev",
+                                   "tap,id=t0,ifname=tap0,script=/etc/qemu-ifup", "-device",
+                                   "virtio-net-device,netdev=t0"}),
+                          "use script=no");
+    expect_one_line_error(
+        machina({"-kernel", guest("boot_check"), "-netdev", "tap,id=t0,fd=3,ifname=tap0", "-device",
+                 "virtio-net-device,netdev=t0"}),
+        "fd= and ifname= cannot be used together");
     expect_one_line_error(
         machina({"-kernel", guest("boot_check"), "-device", "virtio-net-device,netdev=x"}),
         "no -netdev with id=x");

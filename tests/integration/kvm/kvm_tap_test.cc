@@ -1,0 +1,105 @@
+// A tiny guest's virtio-net card on `-netdev tap`: in a fresh network namespace (a child
+// process, so the test's own network is untouched) a tap interface is made with the gateway
+// address 10.0.2.2, and the guest's ARP request must come back answered by the host kernel.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "run_process.h"
+
+namespace {
+
+using machina::test::run_process;
+
+constexpr int kPass = (0x10 << 1) | 1;
+constexpr char kTap[] = "mtap1";
+
+bool kvm_usable() {
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    close(fd);
+    return true;
+}
+
+/// Sets an IPv4 address-like field (SIOCSIFADDR, SIOCSIFNETMASK) of kTap.
+bool set_inet(int sock, unsigned long request, const char* text) {
+    ifreq req{};
+    std::strcpy(req.ifr_name, kTap);
+    auto* sin = reinterpret_cast<sockaddr_in*>(&req.ifr_addr);
+    sin->sin_family = AF_INET;
+    inet_pton(AF_INET, text, &sin->sin_addr);
+    return ioctl(sock, request, &req) == 0;
+}
+
+/// In the child: a namespace, a persistent tap with 10.0.2.2/24 that is up, then machina on it.
+/// Returns "SKIP: ..." when not permitted, else "<exit code>\n<stdout>\n<stderr>".
+std::string run_guest_on_tap() {
+    if (unshare(CLONE_NEWNET) != 0)
+        return std::string("SKIP: cannot make a network namespace: ") + std::strerror(errno);
+    int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (tun < 0) return std::string("SKIP: cannot open /dev/net/tun: ") + std::strerror(errno);
+    ifreq req{};
+    req.ifr_flags = IFF_TAP | IFF_NO_PI;
+    std::strcpy(req.ifr_name, kTap);
+    if (ioctl(tun, TUNSETIFF, &req) < 0 || ioctl(tun, TUNSETPERSIST, 1) < 0)
+        return std::string("SKIP: cannot create a tap interface: ") + std::strerror(errno);
+    close(tun); // persistent: machina attaches to it by name
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (!set_inet(sock, SIOCSIFADDR, "10.0.2.2") ||
+        !set_inet(sock, SIOCSIFNETMASK, "255.255.255.0"))
+        return std::string("cannot set the address of mtap1: ") + std::strerror(errno);
+    std::strcpy(req.ifr_name, kTap);
+    if (ioctl(sock, SIOCGIFFLAGS, &req) < 0) return "SIOCGIFFLAGS failed";
+    req.ifr_flags = short(req.ifr_flags | IFF_UP);
+    if (ioctl(sock, SIOCSIFFLAGS, &req) < 0) return "cannot bring mtap1 up";
+    auto r = run_process({MACHINA_SYSTEM_X86_64, "-kernel",
+                          std::string(MACHINA_X86_GUEST_DIR) + "/net.bzImage", "-netdev",
+                          std::string("tap,id=t0,ifname=") + kTap + ",script=no,downscript=no",
+                          "-device", "virtio-net-device,netdev=t0,mac=52:54:00:aa:bb:cc",
+                          "-nographic", "-device", "isa-debug-exit"},
+                         {}, {}, 60);
+    return std::to_string(r.exit_code) + "\n" + r.out + "\n" + r.err;
+}
+
+TEST(KvmGuestNet, VirtioNetArpThroughTap) {
+    if (!kvm_usable()) GTEST_SKIP() << "/dev/kvm is missing or not accessible";
+    int p[2];
+    ASSERT_EQ(pipe(p), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        std::string msg = run_guest_on_tap();
+        [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
+        _exit(0);
+    }
+    close(p[1]);
+    std::string msg;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0)
+        msg.append(buf, size_t(n));
+    close(p[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    if (msg.rfind("SKIP: ", 0) == 0) GTEST_SKIP() << msg.substr(6);
+    const int code = std::atoi(msg.c_str());
+    EXPECT_EQ(code, kPass) << msg;
+    // The host kernel answers for 10.0.2.2 with mtap1's own (random) MAC.
+    EXPECT_NE(msg.find("arp reply from 10.0.2.2"), std::string::npos) << msg;
+}
+
+} // namespace
