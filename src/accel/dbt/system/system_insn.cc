@@ -21,9 +21,16 @@ SystemInsnResult execute_csr(SystemHart& hart, const decoder::DecodedInsn& d, ui
     if (riscv::csr_read(ps, s, d.csr, time, &old) != riscv::CsrStatus::Ok)
         return SystemInsnResult::Illegal;
     if (writes) {
+        // csrrs/csrrc on mip modify the software-writable SEIP bit, not the value read (which
+        // ORs in the PLIC's line): otherwise a set of SSIP would latch SEIP forever.
+        uint64_t base = old;
+        if (d.csr == riscv::csr::kMip) {
+            const uint64_t seip = riscv::irq::bit(riscv::irq::kSExt);
+            base = (old & ~seip) | (ps.mip & seip);
+        }
         uint64_t value = is_write_op                                 ? operand
-                         : (d.op == Op::Csrrs || d.op == Op::Csrrsi) ? old | operand
-                                                                     : old & ~operand;
+                         : (d.op == Op::Csrrs || d.op == Op::Csrrsi) ? base | operand
+                                                                     : base & ~operand;
         const uint64_t satp_before = ps.satp;
         const uint64_t mxr_before = ps.mstatus & riscv::mstatus::kMxr;
         if (riscv::csr_write(ps, s, d.csr, value) != riscv::CsrStatus::Ok)
