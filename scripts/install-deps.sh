@@ -15,6 +15,9 @@ packages=(
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross nasm
   # reference emulators and firmware (bench/ and integration tests compare against them)
   qemu-user qemu-system-misc qemu-utils opensbi u-boot-qemu e2fsprogs device-tree-compiler
+  # riscv64 system guest (scripts/assets/linux-riscv.sh, busybox-riscv.sh): kernel source and its
+  # host build tools
+  linux-source-6.1 bc bison flex make xz-utils
   # packaging
   dpkg-dev file
 )
