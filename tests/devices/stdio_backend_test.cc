@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "hw/char/stdio_backend.h"
 #include "hw/char/uart16550.h"
 
@@ -62,6 +64,30 @@ TEST(StdioBackend, InputThreadReadsFromFd) {
     EXPECT_EQ(received, "hey");
     for (int fd : {in[0], in[1], out[0], out[1]})
         close(fd);
+}
+
+TEST(StdioBackend, EscapesWorkWhileTheGuestDoesNotRead) {
+    int in[2];
+    ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+    Uart16550 uart; // FIFO off: room for one byte only
+    std::atomic<int> quits{0};
+    StdioBackend backend(in[0], -1);
+    ASSERT_TRUE(backend.start([&] { ++quits; }).ok());
+    backend.attach(&uart);
+    ASSERT_EQ(write(in[1], "abc\x01x", 5), 5);
+    for (int i = 0; i < 200 && quits == 0; ++i)
+        usleep(5000);
+    EXPECT_EQ(quits, 1) << "Ctrl-A X must not wait behind input the guest has not read";
+    // The queued bytes still arrive, in order, as the guest reads.
+    std::string received;
+    for (int i = 0; i < 200 && received.size() < 3; ++i) {
+        if (uart.read(kUartLsr) & kLsrDataReady) received.push_back(char(uart.read(0)));
+        usleep(2000);
+    }
+    EXPECT_EQ(received, "abc");
+    backend.stop();
+    close(in[0]);
+    close(in[1]);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/bits.h"
@@ -23,6 +24,18 @@ constexpr uint32_t i_type(uint32_t imm, uint32_t rs1, uint32_t f3, uint32_t rd, 
 constexpr uint32_t kT0 = 5, kA0 = 10, kA1 = 11, kA2 = 12;
 constexpr uint32_t kResetCodeBytes = 24; // six instructions, then the data words
 
+/// True when the start of `bytes` is printable text: no raw RISC-V program looks like that (its
+/// instructions have bytes below 0x20), but a script or a mistyped path's target easily does.
+bool looks_like_text(const std::vector<uint8_t>& bytes) {
+    size_t n = std::min<size_t>(bytes.size(), 512);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = bytes[i];
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return false;
+        if (c == 0x7f) return false;
+    }
+    return n > 0;
+}
+
 /// Recognizes what kind of kernel file `bytes` is; rejects files that are certainly not a
 /// RISC-V kernel.
 Result<bool> looks_like_linux_image(const std::vector<uint8_t>& bytes, const std::string& path) {
@@ -31,6 +44,12 @@ Result<bool> looks_like_linux_image(const std::vector<uint8_t>& bytes, const std
     if (bytes.size() >= 0x206 && std::memcmp(bytes.data() + 0x202, "HdrS", 4) == 0)
         return Error::make("kernel '{}' is an x86 bzImage, not a RISC-V kernel", path);
     if (bytes.size() >= 64 && std::memcmp(bytes.data() + 48, "RISCV\0\0\0", 8) == 0) return true;
+    if (bytes.size() >= 6 && (std::memcmp(bytes.data(), "070701", 6) == 0 ||
+                              std::memcmp(bytes.data(), "070702", 6) == 0))
+        return Error::make("kernel '{}' is a cpio archive (an initramfs?), not a kernel image",
+                           path);
+    if (looks_like_text(bytes))
+        return Error::make("kernel '{}' is a text file, not a kernel image", path);
     return false;
 }
 

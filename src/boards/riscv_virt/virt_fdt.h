@@ -16,7 +16,7 @@ namespace machina::boards::riscv_virt {
 struct VirtFdtConfig {
     unsigned harts = 1;
     uint64_t ram_size = 128ull << 20;
-    std::string isa = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs";
+    std::string isa = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc";
     std::string mmu_type = "riscv,sv48";
     std::string bootargs;
     std::optional<std::pair<uint64_t, uint64_t>> initrd; ///< [start, end) guest addresses

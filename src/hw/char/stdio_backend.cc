@@ -85,6 +85,7 @@ void StdioBackend::stop() {
 void StdioBackend::attach(CharFrontend* frontend) {
     std::lock_guard lock(m_mutex);
     m_uart = frontend;
+    flush_pending();
 }
 
 void StdioBackend::write(uint8_t byte) {
@@ -114,18 +115,25 @@ void StdioBackend::deliver(uint8_t byte) {
         m_monitor.input(byte);
         return;
     }
-    // Wait for FIFO space rather than drop typed input; give up only when stopping.
-    while (!m_stopping) {
-        {
-            // Input typed before a UART is attached (start-up, reset) waits for it.
-            std::lock_guard lock(m_mutex);
-            if (m_uart && m_uart->rx_space() > 0) {
-                m_uart->receive(byte);
-                return;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Queue rather than drop typed input: it waits for FIFO space, and for a UART to attach
+    // (start-up, reset).
+    std::lock_guard lock(m_mutex);
+    m_pending.push_back(byte);
+    flush_pending();
+}
+
+void StdioBackend::flush_pending() {
+    while (!m_pending.empty() && m_uart && m_uart->rx_space() > 0) {
+        m_uart->receive(m_pending.front());
+        m_pending.pop_front();
     }
+}
+
+bool StdioBackend::backlog(size_t* size) {
+    std::lock_guard lock(m_mutex);
+    flush_pending();
+    *size = m_pending.size();
+    return !m_pending.empty();
 }
 
 void StdioBackend::process_input(const uint8_t* data, size_t len) {
@@ -166,9 +174,17 @@ void StdioBackend::process_input(const uint8_t* data, size_t len) {
 
 void StdioBackend::input_loop() {
     uint8_t buf[256];
+    // Queued input is retried every few milliseconds; past kMaxBacklog bytes the thread stops
+    // reading its input until the guest catches up.
+    constexpr size_t kMaxBacklog = 4096;
+    bool input_open = true;
     while (!m_stopping) {
-        pollfd fds[2] = {{m_in, POLLIN, 0}, {m_wake_read.get(), POLLIN, 0}};
-        int rc = ::poll(fds, 2, -1);
+        size_t queued = 0;
+        bool waiting = backlog(&queued);
+        if (!input_open && !waiting) return; // end of input, all of it delivered
+        pollfd fds[2] = {{input_open && queued < kMaxBacklog ? m_in : -1, POLLIN, 0},
+                         {m_wake_read.get(), POLLIN, 0}};
+        int rc = ::poll(fds, 2, waiting ? 5 : -1);
         if (rc < 0) {
             if (errno == EINTR) continue;
             return;
@@ -182,7 +198,10 @@ void StdioBackend::input_loop() {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
                 continue;
             }
-            if (n <= 0) return; // end of input: the guest simply gets no more bytes
+            if (n <= 0) { // end of input: the guest gets what is queued, then no more
+                input_open = false;
+                continue;
+            }
             process_input(buf, size_t(n));
         }
     }

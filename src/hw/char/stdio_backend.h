@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string_view>
@@ -62,6 +63,10 @@ class StdioBackend {
   private:
     void input_loop();
     void deliver(uint8_t byte);
+    /// Moves queued input into the frontend while it has room (m_mutex held).
+    void flush_pending();
+    /// Queued input bytes (a guest that reads slowly or not at all): size and whether any wait.
+    bool backlog(size_t* size);
 
     int m_in;
     int m_out;
@@ -74,6 +79,9 @@ class StdioBackend {
     std::thread m_thread;
     std::mutex m_mutex;
     CharFrontend* m_uart = nullptr; ///< the UART or virtio console port input goes to
+    /// Typed bytes the frontend had no room for yet. Queued rather than waited for, so the
+    /// Ctrl-A escapes typed after them still work while the guest does not read its input.
+    std::deque<uint8_t> m_pending;
     QuitHandler m_on_quit;
     MonitorHooks m_monitor;
     bool m_monitor_active = false;

@@ -151,6 +151,12 @@ TEST_F(VirtBootTest, BadInputsAreClearErrors) {
         cfg("", file("k", linux_image(4096)), file("big", std::vector<uint8_t>(200 << 20, 1))),
         "does not fit");
     expect_error(cfg("", file("empty", {})), "empty");
+    std::string script = "#!/bin/sh\necho not a kernel\n";
+    expect_error(cfg("", file("script", std::vector<uint8_t>(script.begin(), script.end()))),
+                 "is a text file, not a kernel image");
+    std::string cpio = "070701000000010000";
+    expect_error(cfg("", file("initramfs", std::vector<uint8_t>(cpio.begin(), cpio.end()))),
+                 "cpio archive");
 }
 
 } // namespace

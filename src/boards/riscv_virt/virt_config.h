@@ -1,0 +1,46 @@
+#pragma once
+// VirtMachineConfig: everything the RISC-V `virt` board needs to build a machine, filled by the
+// command-line layer of machina-system-riscv64.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "accel/dbt/system/system_cpus.h"
+#include "boards/riscv_virt/virt_boot.h"
+#include "hw/char/serial_backend.h"
+#include "net/slirp/slirp_options.h"
+
+namespace machina::boards::riscv_virt {
+
+/// A disk for a virtio-blk device (-drive if=virtio, or -device virtio-blk-device,drive=ID).
+struct VirtDrive {
+    std::string path;
+    std::string format = "raw";
+    bool read_only = false;
+    bool snapshot = false;
+};
+
+/// A virtio-net card on a user-mode (slirp) network (-netdev user + -device virtio-net-device).
+struct VirtNic {
+    net::SlirpOptions slirp;
+    std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+};
+
+/// Configuration of one `virt` machine.
+struct VirtMachineConfig {
+    VirtBootConfig boot; ///< harts, RAM size, firmware, kernel, initrd, command line
+    dbt::system::Engine engine = dbt::system::Engine::Dbt;
+    bool no_reboot = false;        ///< a guest reset ends machina (status 0) instead
+    hw::SerialBackendSpec serial;  ///< where UART0 goes (stdio by default)
+    std::vector<VirtDrive> drives; ///< virtio-blk devices, first in slot order
+    std::vector<VirtNic> nics;     ///< virtio-net devices, after the disks
+    unsigned virtio_rng = 0;       ///< virtio-rng devices, last
+    std::string dumpdtb;           ///< -machine dumpdtb=FILE: write the device tree and exit
+};
+
+/// Most harts the board supports: the PLIC window holds 2 contexts per hart, up to 1024.
+constexpr unsigned kMaxHarts = 512;
+
+} // namespace machina::boards::riscv_virt
