@@ -25,6 +25,7 @@ void cpu_loop(GuestThread& t) {
         case ExitKind::Budget:
         case ExitKind::FenceI: break;
         case ExitKind::Ebreak: force_sync_signal(t, SIGTRAP, TRAP_BRKPT, exit.pc); break;
+        case ExitKind::System: // system mode only; never returned for user code
         case ExitKind::IllegalInstruction:
             log::cat(log::kUnimp, "illegal instruction {:#010x} at {:#x}\n", exit.insn, exit.pc);
             force_sync_signal(t, SIGILL, ILL_ILLOPC, exit.pc);
