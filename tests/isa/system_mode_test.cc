@@ -7,7 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <ostream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,9 +26,10 @@ namespace {
 using dbt::system::Engine;
 using dbt::system::SystemCpus;
 
-constexpr uint64_t kRamSize = 4ull << 20;      // RAM at 0; code at kCodeBase (0x10000)
+constexpr uint64_t kRamSize = 8ull << 20;      // RAM at 0; code at kCodeBase (0x10000)
 constexpr uint64_t kDevice = 0x1000'0000;      // test device: +0 result log, +8 stop
 constexpr uint64_t kTimerDevice = 0x1000'1000; // +0 mtimecmp (ticks); mtime = host ticks
+constexpr uint64_t kDmaDevice = 0x1000'2000;   // +0 target address, +8 word written there
 
 /// Records every value written at +0; a write at +8 stops the harts.
 class TestDevice final : public core::MmioDevice {
@@ -34,9 +38,11 @@ class TestDevice final : public core::MmioDevice {
     void write(uint64_t offset, unsigned, uint64_t value) override {
         if (offset == 0) log.push_back(value);
         if (offset == 8 && cpus) cpus->request_stop();
+        if (offset == 24 && seip) seip->set(value != 0); // drives the SEIP line
     }
     std::vector<uint64_t> log;
     SystemCpus* cpus = nullptr;
+    core::IrqLine* seip = nullptr;
 };
 
 /// A one-hart timer: mtimecmp register driving MTIP against a fake clock.
@@ -59,11 +65,31 @@ class TestTimer final : public core::MmioDevice {
     core::IrqLine* line = nullptr;
 };
 
+/// Writes guest RAM behind the harts' backs, like a DMA engine: +0 sets the target address,
+/// +8 stores a 32-bit word there.
+class DmaDevice final : public core::MmioDevice {
+  public:
+    explicit DmaDevice(core::GuestMemory& ram) : m_ram(ram) {}
+    uint64_t read(uint64_t, unsigned) override { return 0; }
+    void write(uint64_t offset, unsigned, uint64_t value) override {
+        if (offset == 0) m_target = value;
+        const uint32_t word = uint32_t(value);
+        if (offset == 8) {
+            EXPECT_TRUE(m_ram.write(m_target, &word, 4).ok());
+        }
+    }
+
+  private:
+    core::GuestMemory& m_ram;
+    uint64_t m_target = 0;
+};
+
 struct Machine {
     core::GuestMemory ram;
     core::AddressSpace mmio{"mmio"};
     TestDevice device;
     TestTimer timer;
+    DmaDevice dma{ram};
     std::unique_ptr<SystemCpus> cpus;
 };
 
@@ -82,6 +108,7 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
         EXPECT_TRUE(m->ram.write(addr, &value, 8).ok());
     EXPECT_TRUE(m->mmio.map(kDevice, 0x1000, m->device, "test").ok());
     EXPECT_TRUE(m->mmio.map(kTimerDevice, 0x1000, m->timer, "timer").ok());
+    EXPECT_TRUE(m->mmio.map(kDmaDevice, 0x1000, m->dma, "dma").ok());
     dbt::system::SystemCpusConfig config;
     config.harts = 1;
     config.reset_pc = kCodeBase;
@@ -98,6 +125,7 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
     m->cpus = std::move(*cpus);
     m->device.cpus = m->cpus.get();
     m->timer.line = &m->cpus->irq_line(0, riscv::irq::kMTimer);
+    m->device.seip = &m->cpus->irq_line(0, riscv::irq::kSExt);
     // A watchdog: stop after 5 s of host time whatever the guest does.
     std::atomic<bool> done{false};
     std::thread watchdog([&] {
@@ -109,6 +137,27 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
     done = true;
     watchdog.join();
     return m;
+}
+
+/// An engine set-up the tests run under: the interpreter, the translator translating everything
+/// at once, and the translator with its default tiering (cold code interpreted).
+struct Variant {
+    Engine engine;
+    unsigned hot_visits; ///< MACHINA_DBT_HOT_VISITS for the translator
+    const char* name;
+};
+
+/// gtest prints a Variant by its name.
+void PrintTo(const Variant& variant, std::ostream* os) {
+    *os << variant.name;
+}
+
+/// run_program() under `variant`.
+std::unique_ptr<Machine> run_program(const std::string& source, const Variant& variant,
+                                     std::vector<std::pair<uint64_t, uint64_t>> words = {}) {
+    if (variant.engine == Engine::Dbt)
+        setenv("MACHINA_DBT_HOT_VISITS", std::to_string(variant.hot_visits).c_str(), 1);
+    return run_program(source, variant.engine, std::move(words));
 }
 
 /// Common prologue: t6 = device base; macros to log a register and to stop.
@@ -124,7 +173,7 @@ const char* kPrologue = R"(
     li t6, DEV
 )";
 
-class SystemMode : public ::testing::TestWithParam<Engine> {
+class SystemMode : public ::testing::TestWithParam<Variant> {
   protected:
     void SetUp() override {
         if (!have_cross_binutils()) GTEST_SKIP() << "riscv64-linux-gnu binutils not installed";
@@ -301,6 +350,23 @@ handler:
     EXPECT_GE(m->timer.ticks(), 20000u);
 }
 
+TEST_P(SystemMode, SetOfMipDoesNotLatchTheExternalSeipLine) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    li t0, 1
+    sd t0, 24(t6)       # PLIC-style line raises SEIP
+    csrr a0, mip
+    LOG a0              # 0x200: the line shows in mip
+    csrsi mip, 2        # set SSIP (read-modify-write of mip)
+    sd zero, 24(t6)     # line drops
+    csrr a0, mip
+    LOG a0              # 0x2: SSIP only, SEIP not latched
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{0x200, 0x2}));
+}
+
 TEST_P(SystemMode, MmioReadAndUnmappedAccessFault) {
     auto m = run_program(std::string(kPrologue) + R"(
     la t0, handler
@@ -373,10 +439,334 @@ handler:
                                                     riscv::cause::kStoreMisaligned, 0x200ffd}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, SystemMode, ::testing::Values(Engine::Interp, Engine::Dbt),
-                         [](const auto& param_info) {
-                             return param_info.param == Engine::Interp ? "interp" : "dbt";
-                         });
+// The translator's paths: TLB hits and misses, precise faults inside a block, MMIO and
+// self-modifying code from translated loops, fence.i after DMA, FP state, interrupts.
+
+TEST_P(SystemMode, TlbMissesAndHitsOnConflictingPages) {
+    // S-mode through the identity gigapage: 256 page pairs 2 MiB apart (the same TLB slot),
+    // written and read back interleaved, twice, so hits and conflict misses alternate.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, mhandler
+    csrw mtvec, t0
+    li t0, (8 << 60) | (0x100000 >> 12)
+    csrw satp, t0
+    la t0, smode
+    csrw mepc, t0
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, 0x0800       # MPP = S
+    csrs mstatus, t0
+    mret
+smode:
+    li s0, 0x300000     # pages A_i; B_i = A_i + 2 MiB
+    li s1, 0x200000
+    li s2, 4096
+    li a0, 0            # sum
+    li s3, 2            # passes
+pass:
+    li t0, 0
+    mv t1, s0
+fill:
+    sd t0, 0(t1)
+    add t2, t1, s1
+    not t3, t0
+    sd t3, 8(t2)
+    addi t0, t0, 1
+    add t1, t1, s2
+    li t4, 256
+    bne t0, t4, fill
+    li t0, 0
+    mv t1, s0
+sum:
+    ld t3, 0(t1)
+    add a0, a0, t3
+    add t2, t1, s1
+    ld t3, 8(t2)
+    add a0, a0, t3
+    addi t0, t0, 1
+    add t1, t1, s2
+    li t4, 256
+    bne t0, t4, sum
+    addi s3, s3, -1
+    bnez s3, pass
+    LOG a0
+    ecall
+mhandler:
+    csrr t0, mcause
+    LOG t0
+    STOP
+)",
+                         GetParam(), sv39_tables());
+    ASSERT_TRUE(m);
+    uint64_t expected = 0;
+    for (uint64_t i = 0; i < 256; ++i)
+        expected += i + ~i;
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{2 * expected, riscv::cause::kEcallS}));
+}
+
+TEST_P(SystemMode, LoadFaultAtThirdInstructionOfAHotBlockIsPrecise) {
+    // The block runs three times on good addresses (translated, chained), then its third
+    // instruction faults: the first two are retired, the load and the rest are not.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s0, 0x300000     # good address
+    li s1, 3            # good iterations
+    li a0, 0
+    li a1, 0
+    li a2, 5
+    li a3, 0
+loop:
+    addi a0, a0, 10
+    addi a1, a1, 20
+    ld a2, 0(s0)
+    addi a3, a3, 1
+    addi s1, s1, -1
+    bnez s1, loop
+    li s0, 0x20000000   # nothing there: load access fault on the next pass
+    j loop
+handler:
+    LOG a0
+    LOG a1
+    LOG a2
+    LOG a3
+    csrr t0, mepc
+    la t1, loop
+    sub t0, t0, t1
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    STOP
+)",
+                         GetParam(), {{0x300000, 77}});
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{40, 80, 77, 3, 8, 0x20000000}));
+}
+
+TEST_P(SystemMode, StorePageFaultInsideABlockIsPrecise) {
+    // S-mode: a store to an unmapped page after two register updates in the same block.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, mhandler
+    csrw mtvec, t0
+    li t0, (8 << 60) | (0x100000 >> 12)
+    csrw satp, t0
+    la t0, smode
+    csrw mepc, t0
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, 0x0800
+    csrs mstatus, t0
+    mret
+smode:
+    li s0, 0x40001000   # mapped data page (RW)
+    li a0, 1
+    li a1, 2
+    li s1, 4
+loop:
+    addi a0, a0, 1
+    slli a1, a1, 1
+    sd a1, 0(s0)
+    addi a2, a2, 1
+    addi s1, s1, -1
+    bnez s1, loop
+    li s0, 0x40003000   # unmapped
+    j loop
+mhandler:
+    LOG a0
+    LOG a1
+    LOG a2
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    STOP
+)",
+                         GetParam(), sv39_tables());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{6, 64, 4, riscv::cause::kStorePageFault, 0x40003000}));
+    uint64_t stored = 0;
+    ASSERT_TRUE(m->ram.read(0x200000, &stored, 8).ok());
+    EXPECT_EQ(stored, 32u) << "the last good store";
+}
+
+TEST_P(SystemMode, MmioFromATranslatedLoop) {
+    // 100 device reads and writes from one hot loop, and a load that crosses from RAM into a
+    // hole (an access fault on the second page, nothing loaded).
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s0, 0
+    li a0, 0
+    li s1, 100
+loop:
+    lw t0, 16(t6)
+    add a0, a0, t0
+    LOG s0
+    addi s0, s0, 1
+    bne s0, s1, loop
+    LOG a0
+    li t0, (8 << 20) - 4  # last word of RAM: the next 4 bytes are nothing
+    li a1, 9
+    ld a1, 0(t0)
+    STOP
+handler:
+    LOG a1
+    csrr t0, mcause
+    LOG t0
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    std::vector<uint64_t> expected;
+    for (uint64_t i = 0; i < 100; ++i)
+        expected.push_back(i);
+    expected.push_back(100 * 0x5a);
+    expected.push_back(9);
+    expected.push_back(riscv::cause::kLoadAccessFault);
+    EXPECT_EQ(m->device.log, expected);
+}
+
+TEST_P(SystemMode, StoresToTranslatedCodeTakeEffectWithoutFenceI) {
+    // The interpreter always fetches what memory holds; the translator must too: a store into a
+    // translated function, and a store into the very block that is running.
+    auto m = run_program(std::string(kPrologue) + R"(
+    li s0, 5
+warm:
+    call f              # f translated and chained
+    addi s0, s0, -1
+    bnez s0, warm
+    LOG a0              # 1
+    la t0, f
+    li t1, 0x00200513   # li a0, 2
+    sw t1, 0(t0)
+    call f
+    LOG a0              # 2
+    la t0, patch
+    li t1, 0x00300513   # li a0, 3
+    sw t1, 0(t0)
+patch:
+    li a0, 7            # overwritten by the store just before it
+    LOG a0              # 3
+    STOP
+f:
+    li a0, 1
+    ret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST_P(SystemMode, FenceIAfterADeviceWritesCode) {
+    // A device writes new code into RAM directly (like virtio DMA); fence.i makes it visible.
+    auto m = run_program(std::string(kPrologue) + R"(
+    li s0, 5
+warm:
+    call f
+    addi s0, s0, -1
+    bnez s0, warm
+    LOG a0              # 1
+    li s1, 0x10002000   # DMA device
+    la t0, f
+    sd t0, 0(s1)
+    li t1, 0x00500513   # li a0, 5
+    sd t1, 8(s1)
+    fence.i
+    call f
+    LOG a0              # 5
+    STOP
+f:
+    li a0, 1
+    ret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{1, 5}));
+}
+
+TEST_P(SystemMode, SameCodeUnderChangingFpState) {
+    // g's FP instructions run with FS Initial (legal, leaves FS Dirty) and Off (illegal) in turn.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s0, 0
+    li a1, 0
+loop:
+    andi t0, s0, 1
+    li t1, 0x6000
+    csrc mstatus, t1    # FS = Off
+    bnez t0, 1f
+    li t1, 0x2000
+    csrs mstatus, t1    # FS = Initial on even passes
+1:
+    addi a0, s0, 100
+    call g
+    LOG a1
+    csrr t0, mstatus
+    srli t0, t0, 13
+    andi t0, t0, 3
+    LOG t0
+    addi s0, s0, 1
+    li t0, 4
+    bne s0, t0, loop
+    STOP
+g:
+    fmv.d.x f1, a0
+    fmv.x.d a1, f1
+    ret
+handler:
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mepc
+    addi t0, t0, 4
+    csrw mepc, t0
+    mret
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    const uint64_t ill = riscv::cause::kIllegalInsn;
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{100, 3, ill, ill, 100, 0, 102, 3, ill, ill, 102, 0}));
+}
+
+TEST_P(SystemMode, TimerInterruptStopsATranslatedSpinLoop) {
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li t0, 0x80         # MTIE
+    csrw mie, t0
+    csrsi mstatus, 8    # MIE
+    li t1, 0x10001000
+    li t0, 20000
+    sd t0, 0(t1)        # mtimecmp = 2 ms after start
+    li a0, 0
+spin:
+    addi a0, a0, 1
+    j spin
+handler:
+    csrr t0, mcause
+    LOG t0
+    sltu t0, zero, a0
+    LOG t0              # the loop ran
+    csrr t0, mepc
+    la t2, spin
+    sub t0, t0, t2
+    sltiu t0, t0, 8
+    LOG t0              # interrupted inside the loop
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log,
+              (std::vector<uint64_t>{riscv::cause::kInterruptBit | riscv::irq::kMTimer, 1, 1}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SystemMode,
+                         ::testing::Values(Variant{Engine::Interp, 0, "interp"},
+                                           Variant{Engine::Dbt, 1, "dbt"},
+                                           Variant{Engine::Dbt, 16, "dbt_tiered"}),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
 
 } // namespace
 } // namespace machina::isa_test

@@ -33,6 +33,8 @@ enum class ExitReason : uint8_t {
     Illegal, ///< illegal instruction at pc (not retired); `insn` holds the encoding
     FenceI,  ///< fence.i retired; pc is the next instruction
     Fetch,   ///< instruction fetch fault at pc
+    System,  ///< system mode: CSR access or privileged instruction at pc (not executed);
+             ///< `insn` holds the encoding
 };
 
 /// Terminal kinds.
@@ -60,7 +62,9 @@ struct Block {
     uint64_t end_pc = 0;      ///< guest pc just past the last instruction decoded
     uint32_t guest_insns = 0; ///< instructions retired when the terminal is reached
     std::vector<Inst> insts;  ///< the body
-    Terminal term;            ///< the terminal
+    /// Bytes of each guest instruction, indexed by Inst::insn_index (2 or 4).
+    std::vector<uint8_t> insn_length;
+    Terminal term; ///< the terminal
 };
 
 } // namespace machina::dbt::ir

@@ -12,6 +12,7 @@ const char* reason_name(ExitReason reason) {
     case ExitReason::Illegal: return "illegal";
     case ExitReason::FenceI: return "fence.i";
     case ExitReason::Fetch: return "fetch-fault";
+    case ExitReason::System: return "system";
     }
     return "?";
 }
@@ -30,7 +31,8 @@ std::string to_string(const Block& block, Value v) {
     case Opcode::InterpStep: out += fmt::format(" @{:#x}", inst.imm); break;
     case Opcode::GetFReg:
     case Opcode::SetFReg: out += fmt::format(" f{}", inst.imm); break;
-    case Opcode::CallExec: out += fmt::format(" insn={:#x}", inst.imm); break;
+    case Opcode::CallExec:
+    case Opcode::SysInsn: out += fmt::format(" insn={:#x}", inst.imm); break;
     case Opcode::Amo:
         out += fmt::format(" kind={}{}", inst.imm & 15, inst.imm & kAmoWord ? ".w" : ".d");
         break;
@@ -51,7 +53,7 @@ std::string to_string(const Terminal& term) {
         return fmt::format("branch v{} ? {:#x} : {:#x}", term.value, term.target, term.fallthrough);
     case TermKind::Indirect: return fmt::format("indirect v{}", term.value);
     case TermKind::Exit:
-        if (term.reason == ExitReason::Illegal)
+        if (term.reason == ExitReason::Illegal || term.reason == ExitReason::System)
             return fmt::format("exit {} {:#x} insn={:#x}", reason_name(term.reason), term.target,
                                term.insn);
         return fmt::format("exit {} {:#x}", reason_name(term.reason), term.target);

@@ -212,6 +212,9 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                     result = Exit{ExitKind::StoreFault, state.pc, ctx.fault_addr, 0};
                     break;
                 case JitExit::Helper: result = ts.helper_exit; break;
+                case JitExit::System: // only system-mode blocks leave with it
+                    result = Exit{ExitKind::System, state.pc, 0, ctx.exit_insn};
+                    break;
                 }
                 done = true;
             }

@@ -3,6 +3,7 @@
 // the interpreter (the reference) or the translator. Both stop on the same exits with the same
 // precise state, so they are interchangeable and the interpreter is the differential oracle.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -28,5 +29,20 @@ class HartEngine {
 
 /// The interpreter engine.
 std::unique_ptr<HartEngine> make_interp_engine(PhysicalBus& bus);
+
+/// Tunables of the translator engine.
+struct DbtEngineOptions {
+    /// Times the dispatcher reaches a block before it is translated (it is interpreted until
+    /// then); 1 translates everything at once. 0: MACHINA_DBT_HOT_VISITS from the environment,
+    /// else the default (16).
+    uint32_t hot_visits = 0;
+    size_t code_bytes = 128u << 20; ///< code cache size (flushed whole when full)
+};
+
+/// The translator engine (dbt_engine.cc; the interpreter if its code cache cannot be mapped).
+std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus, const DbtEngineOptions& options);
+
+/// The translator engine with default options.
+std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus);
 
 } // namespace machina::dbt::system

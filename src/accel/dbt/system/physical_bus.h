@@ -11,6 +11,18 @@
 
 namespace machina::dbt::system {
 
+/// The translator's record of the RAM pages that hold translated code. The softmmu never enters
+/// such a page writable in a TLB, so every store to it takes the slow path and is reported here
+/// first (the translator then drops the stale translations).
+class CodePageTracker {
+  public:
+    virtual ~CodePageTracker() = default;
+    /// True when the host page containing `host` holds translated code.
+    virtual bool is_code(const uint8_t* host) const = 0;
+    /// A store of `size` bytes at `host`, on a code page, is about to happen.
+    virtual void code_written(const uint8_t* host, unsigned size) = 0;
+};
+
 /// Guest physical memory of one machine, shared by all its harts.
 class PhysicalBus final : public riscv::PhysicalPteAccess {
   public:
@@ -29,12 +41,24 @@ class PhysicalBus final : public riscv::PhysicalPteAccess {
         return m_mmio.write(pa, size, value) == core::AccessStatus::Ok;
     }
 
+    /// Installs the translator's code-page tracker (nullptr: none, as with the interpreter).
+    void set_code_tracker(CodePageTracker* tracker) { m_code = tracker; }
+    /// True when the host page of `host` (a RAM address) holds translated code.
+    bool is_code_page(const uint8_t* host) const { return m_code && m_code->is_code(host); }
+    /// Reports a store to a code page (call before writing; see is_code_page).
+    void note_code_write(const uint8_t* host, unsigned size) const {
+        if (m_code) m_code->code_written(host, size);
+    }
+    /// The RAM regions (the translator sizes its code-page map from them).
+    const core::GuestMemory& memory() const { return m_ram; }
+
     bool load_pte(uint64_t pa, uint64_t* pte) override;
     bool cas_pte(uint64_t pa, uint64_t expected, uint64_t desired) override;
 
   private:
     core::GuestMemory& m_ram;
     core::AddressSpace& m_mmio;
+    CodePageTracker* m_code = nullptr;
 };
 
 } // namespace machina::dbt::system

@@ -23,9 +23,10 @@ PageLookup fail(SystemHart& hart, uint64_t cause, uint64_t vaddr) {
     return PageLookup{};
 }
 
-/// Fills the TLB slot of `vaddr` for `type` with the RAM page at host `host_page`.
+/// Fills the TLB slot of `vaddr` for `type` with the RAM page at host `host_page`. A page that
+/// holds translated code (`code_page`) is never entered writable.
 void fill(SystemHart& hart, TlbRegime regime, uint64_t vaddr, AccessType type, uint8_t* host_page,
-          const riscv::Translation& tr) {
+          const riscv::Translation& tr, bool code_page) {
     const uint64_t page = vaddr & ~SoftTlb::kPageMask;
     const uint64_t addend = uint64_t(reinterpret_cast<uintptr_t>(host_page)) - page;
     TlbEntry& e = hart.tlb.slot(regime, vaddr);
@@ -37,11 +38,11 @@ void fill(SystemHart& hart, TlbRegime regime, uint64_t vaddr, AccessType type, u
     case AccessType::Fetch: e.exec_tag = page; break;
     case AccessType::Load:
         e.read_tag = page;
-        if (tr.writable) e.write_tag = page;
+        if (tr.writable && !code_page) e.write_tag = page;
         break;
     case AccessType::Store:
         e.read_tag = page;
-        e.write_tag = page;
+        if (!code_page) e.write_tag = page;
         break;
     }
     bool translated = regime != TlbRegime::Machine && (hart.priv.satp >> 60) != 0;
@@ -60,7 +61,8 @@ PageLookup softmmu_lookup(SystemHart& hart, PhysicalBus& bus, uint64_t vaddr, Ac
     if (!tr.ok) return fail(hart, tr.fault_cause, vaddr);
     const uint64_t page_pa = tr.paddr & ~SoftTlb::kPageMask;
     if (uint8_t* host_page = bus.ram(page_pa, SoftTlb::kPageSize)) {
-        fill(hart, regime, vaddr, type, host_page, tr);
+        const bool code_page = type != AccessType::Fetch && bus.is_code_page(host_page);
+        fill(hart, regime, vaddr, type, host_page, tr, code_page);
         return PageLookup{PageLookup::Kind::Ram, host_page + (tr.paddr - page_pa), tr.paddr};
     }
     if (type == AccessType::Fetch) {
@@ -129,7 +131,10 @@ bool softmmu_store(SystemHart& hart, PhysicalBus& bus, uint64_t vaddr, unsigned 
     PageLookup r = softmmu_lookup(hart, bus, vaddr, AccessType::Store, regime);
     switch (r.kind) {
     case PageLookup::Kind::Fault: return false;
-    case PageLookup::Kind::Ram: std::memcpy(r.host, &value, size); return true;
+    case PageLookup::Kind::Ram:
+        if (bus.is_code_page(r.host)) bus.note_code_write(r.host, size);
+        std::memcpy(r.host, &value, size);
+        return true;
     case PageLookup::Kind::Mmio:
         if (bus.mmio_write(r.paddr, size, value)) return true;
         if (log::enabled(log::kUnimp))
@@ -159,6 +164,7 @@ uint8_t* softmmu_atomic(SystemHart& hart, PhysicalBus& bus, uint64_t vaddr, unsi
             write ? riscv::cause::kStoreAccessFault : riscv::cause::kLoadAccessFault, vaddr};
         return nullptr;
     }
+    if (write && bus.is_code_page(r.host)) bus.note_code_write(r.host, size);
     return r.host;
 }
 

@@ -37,6 +37,11 @@ struct SoftTlb {
     /// a single-page flush inside it must flush everything (entries are per 4 KiB page).
     uint64_t large_lo = ~0ull;
     uint64_t large_hi = 0;
+    /// Flush counts, for caches derived from these entries (the translator's code TLB): full
+    /// flushes, single-page flushes, and the page of the latest single-page flush.
+    uint64_t flushes = 0;
+    uint64_t page_flushes = 0;
+    uint64_t last_flushed_page = 0;
 
     /// The slot for `vaddr` in `regime`.
     TlbEntry& slot(TlbRegime regime, uint64_t vaddr) {
@@ -45,6 +50,7 @@ struct SoftTlb {
 
     /// Invalidates every entry.
     void flush_all() {
+        ++flushes;
         for (auto& table : entries)
             for (auto& e : table)
                 e = TlbEntry{};
@@ -59,6 +65,8 @@ struct SoftTlb {
             return;
         }
         uint64_t page = vaddr & ~kPageMask;
+        ++page_flushes;
+        last_flushed_page = page;
         for (unsigned r = 0; r < kRegimes; ++r) {
             TlbEntry& e = slot(TlbRegime(r), vaddr);
             if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) e = TlbEntry{};

@@ -46,6 +46,7 @@ class SystemCpusImpl final : public SystemCpus {
         for (unsigned i = 0; i < config.harts; ++i) {
             auto hart = std::make_unique<SystemHart>();
             hart->index = i;
+            hart->clock = [this] { return now(); };
             m_harts.push_back(std::move(hart));
             auto lines = std::make_unique<std::array<core::IrqLine, kLineBits.size()>>();
             for (size_t n = 0; n < kLineBits.size(); ++n) {

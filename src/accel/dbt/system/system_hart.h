@@ -3,6 +3,7 @@
 // and helpers written for user mode find it at offset 0.
 
 #include <cstdint>
+#include <functional>
 
 #include "accel/dbt/system/softmmu_tlb.h"
 #include "target/riscv/hart_state.h"
@@ -25,6 +26,9 @@ struct SystemHart {
     PendingFault fault;
     bool waiting = false; ///< in wfi: skipped until an enabled interrupt is pending
     unsigned index = 0;
+    /// mtime now, for engines that run CSR instructions themselves (set by the CPU loop; may be
+    /// empty, then they leave those to the loop).
+    std::function<uint64_t()> clock;
 
     /// The regime data accesses use now (MPRV and SUM taken into account).
     TlbRegime data_regime() const;

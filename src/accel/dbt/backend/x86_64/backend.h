@@ -63,9 +63,30 @@ struct Trampolines {
 /// Writes the trampolines at the buffer cursor.
 Result<Trampolines> emit_trampolines(CodeBuffer& buffer);
 
-/// Compiles `block` (already through the passes) at the buffer cursor and commits it.
+/// System mode: guest accesses go through the softmmu TLB instead of r14 + address. Generated
+/// code indexes the table in r14 with (vaddr >> 12) & (entries - 1), hits when the entry's tag
+/// equals the page of the access's last byte (so page-crossing accesses miss), and then uses
+/// host = vaddr + addend; misses call JitContext::load_slow/store_slow. Direct jumps chain only
+/// inside the block's guest page; other jumps probe the system jump cache after checking the
+/// runtime's code TLB. The runtime describes its TLB layouts here.
+struct SoftmmuOptions {
+    uint32_t entry_shift = 5; ///< log2 of the TLB entry size
+    uint32_t entries = 512;   ///< entries per table (a power of two)
+    int32_t read_tag = 0;     ///< offset of the load tag in an entry
+    int32_t write_tag = 8;    ///< offset of the store tag
+    int32_t exec_tag = 16;    ///< offset of the fetch tag
+    int32_t addend = 24;      ///< offset of host address minus guest address
+    uint64_t code_key = 0;    ///< this block's code key (stored in JitContext::link_key)
+    // The code TLB that jump-cache probes check (JitContext::fetch_tlb): entries of 16 bytes,
+    // {tag, addend}, indexed like the data TLB; tag = guest page | JitContext::code_tlb_gen.
+    uint32_t code_entries = 1024; ///< a power of two
+};
+
+/// Compiles `block` (already through the passes) at the buffer cursor and commits it; with
+/// `softmmu`, for system mode.
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
-                                    const Trampolines& tramp, const HostFeatures& features);
+                                    const Trampolines& tramp, const HostFeatures& features,
+                                    const SoftmmuOptions* softmmu = nullptr);
 
 /// Makes the direct jump whose rel32 field is at `site` (execute view) go to `target`.
 void patch_jump(CodeBuffer& buffer, uintptr_t site, uintptr_t target);

@@ -28,6 +28,11 @@ void Emitter::emit_entry() {
 }
 
 void Emitter::emit_patchable_jump(uint64_t guest_target) {
+    if (!chainable(guest_target)) { // system mode, another guest page: look it up
+        mov(rax, guest_target);
+        emit_system_lookup();
+        return;
+    }
     // The rel32 must be 4-byte aligned so that patching it is one atomic store.
     while ((exec_here() + 1) & 3)
         nop();
@@ -56,8 +61,12 @@ void Emitter::emit_terminal() {
         break;
     }
     case ir::TermKind::Indirect: {
-        // Per-thread jump cache probe: hit -> straight to the block, miss -> dispatcher.
         mov_val(rax, t.value);
+        if (m_softmmu) {
+            emit_system_lookup();
+            break;
+        }
+        // Per-thread jump cache probe: hit -> straight to the block, miss -> dispatcher.
         mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
         mov(rcx, rax);
         shr(rcx, 1);
@@ -82,6 +91,7 @@ void Emitter::emit_terminal() {
         case ir::ExitReason::Illegal: reason = JitExit::Illegal; break;
         case ir::ExitReason::FenceI: reason = JitExit::FenceI; break;
         case ir::ExitReason::Fetch: reason = JitExit::Lookup; break; // the interpreter reports it
+        case ir::ExitReason::System: reason = JitExit::System; break;
         }
         set_exit_reason(uint32_t(reason));
         mov(dword[rbp + MACHINA_JIT_OFF(exit_insn)], t.insn);
@@ -111,6 +121,10 @@ void Emitter::emit_stubs() {
             store_pc(s.pc);
             mov(rax, uint64_t(s.site));
             mov(qword[rbp + MACHINA_JIT_OFF(link_site)], rax);
+            if (m_softmmu) {
+                mov(rax, m_softmmu->code_key);
+                mov(qword[rbp + MACHINA_JIT_OFF(link_key)], rax);
+            }
             set_exit_reason(uint32_t(JitExit::Link));
             break;
         case Stub::Interpret: // precise state at pc: the dispatcher interprets it
@@ -123,6 +137,11 @@ void Emitter::emit_stubs() {
             store_pc(s.pc);
             set_exit_reason(uint32_t(JitExit::BudgetShort));
             break;
+        case Stub::SoftLoad:
+        case Stub::SoftStore:
+            emit_soft_stub(s); // ends with its own jumps
+            continue;
+        case Stub::SysInsn: emit_sys_stub(s); continue;
         }
         jmp_exec(m_tramp.exit);
     }

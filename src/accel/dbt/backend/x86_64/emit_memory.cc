@@ -29,6 +29,7 @@ Emitter::Stub& Emitter::emit_limit_check(const ir::Inst& in, Reg64 ra, unsigned 
 }
 
 void Emitter::emit_load(Value v) {
+    if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rdx);
@@ -49,6 +50,7 @@ void Emitter::emit_load(Value v) {
 }
 
 void Emitter::emit_store(Value v) {
+    if (m_softmmu) return emit_store_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rdx);
@@ -87,10 +89,7 @@ void Emitter::emit_store(Value v) {
     }
 }
 
-void Emitter::emit_helper_call(Value v) {
-    const ir::Inst& in = m_block.insts[v];
-    store_pc(in.pc);
-    // Caller-saved registers holding values that outlive the call.
+std::vector<int> Emitter::live_caller_saved(Value v) const {
     std::vector<int> saved;
     for (Value u = 0; u < v; ++u) {
         const Location& l = loc(u);
@@ -98,6 +97,14 @@ void Emitter::emit_helper_call(Value v) {
             std::find(saved.begin(), saved.end(), int(l.reg)) == saved.end())
             saved.push_back(l.reg);
     }
+    return saved;
+}
+
+void Emitter::emit_helper_call(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    store_pc(in.pc);
+    // Caller-saved registers holding values that outlive the call.
+    const std::vector<int> saved = live_caller_saved(v);
     for (size_t k = 0; k < saved.size(); ++k)
         mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(saved[k]));
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
@@ -126,6 +133,7 @@ namespace machina::dbt::backend {
 void Emitter::emit_amo(Value v) {
     // Locked host instructions on guest memory: x86 locked operations are full barriers, which
     // covers any aq/rl combination.
+    ASSERT(!m_softmmu, "system mode runs atomics in the interpreter");
     const ir::Inst& in = m_block.insts[v];
     const bool w = (in.imm & ir::kAmoWord) != 0;
     const unsigned size = w ? 4 : 8;

@@ -9,9 +9,11 @@ using ir::Opcode;
 using ir::Value;
 
 Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
-                 const Trampolines& tramp, const HostFeatures& features)
+                 const Trampolines& tramp, const HostFeatures& features,
+                 const SoftmmuOptions* softmmu)
     : CodeGenerator(buffer.remaining(), buffer.write_cursor()), m_block(block), m_alloc(alloc),
-      m_buffer(buffer), m_tramp(tramp), m_features(features), m_exec_start(buffer.exec_cursor()) {}
+      m_buffer(buffer), m_tramp(tramp), m_features(features), m_softmmu(softmmu),
+      m_exec_start(buffer.exec_cursor()) {}
 
 bool Emitter::fits_imm(Value v, bool w32) const {
     if (!is_const(v)) return false;
@@ -199,6 +201,13 @@ void Emitter::emit_inst(Value v) {
     case Opcode::FCvtDL:
     case Opcode::FCvtLD: emit_fp(v); break;
     case Opcode::Amo: emit_amo(v); break;
+    case Opcode::SysInsn: emit_sys_insn(v); break;
+    case Opcode::GetPc: {
+        Reg64 d = def(v);
+        mov(d, qword[rbx + int32_t(offsetof(riscv::HartState, pc))]);
+        finish(v, d);
+        break;
+    }
     case Opcode::Fence: mfence(); break;
     case Opcode::Count: UNREACHABLE();
     }
@@ -217,13 +226,14 @@ void Emitter::emit_block(CompiledBlock& out) {
 }
 
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
-                                    const Trampolines& tramp, const HostFeatures& features) {
+                                    const Trampolines& tramp, const HostFeatures& features,
+                                    const SoftmmuOptions* softmmu) {
     if (buffer.remaining() < kMaxBlockCode) return Error::make("code buffer full");
     Allocation alloc = TRY(allocate_registers(block));
     Xbyak::ClearError();
     CompiledBlock out;
     {
-        Emitter e(block, alloc, buffer, tramp, features);
+        Emitter e(block, alloc, buffer, tramp, features, softmmu);
         e.emit_block(out);
     }
     if (int err = Xbyak::GetError()) {

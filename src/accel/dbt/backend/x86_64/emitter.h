@@ -15,7 +15,8 @@ class Emitter : public Xbyak::CodeGenerator {
   public:
     /// Prepares to emit `block` with allocation `alloc` at the buffer cursor.
     Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
-            const Trampolines& tramp, const HostFeatures& features);
+            const Trampolines& tramp, const HostFeatures& features,
+            const SoftmmuOptions* softmmu = nullptr);
 
     /// Emits the whole block; fills `out` (entry, size, sites).
     void emit_block(CompiledBlock& out);
@@ -23,14 +24,17 @@ class Emitter : public Xbyak::CodeGenerator {
   private:
     /// An out-of-line path, emitted after the block body.
     struct Stub {
-        enum Kind { Fault, Helper, Link, Budget, Interpret } kind;
+        enum Kind { Fault, Helper, Link, Budget, Interpret, SoftLoad, SoftStore, SysInsn } kind;
         Xbyak::Label label;
         int addr_reg = 0; ///< Fault: register holding the guest address
         uint64_t pc = 0;  ///< guest pc to store in HartState
         uint64_t unretired = 0;
-        uint32_t reason = 0;   ///< Fault: JitExit
-        uintptr_t site = 0;    ///< Link: execute address of the rel32
-        size_t site_index = 0; ///< Fault: index in m_sites
+        uint32_t reason = 0;    ///< Fault: JitExit
+        uintptr_t site = 0;     ///< Link: execute address of the rel32
+        size_t site_index = 0;  ///< Fault: index in m_sites
+        ir::Value value = 0;    ///< SoftLoad/SoftStore/SysInsn: the instruction
+        std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
+        Xbyak::Label join;      ///< SoftLoad/SoftStore: where the fast path continues
     };
 
     // Operands (emitter.cc).
@@ -81,12 +85,30 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Compares guest address `ra` against the memory limit for a `size`-byte access and jumps
     /// to a fault stub (exit `reason` at `in`'s pc) when it is out of range.
     Stub& emit_limit_check(const ir::Inst& in, Xbyak::Reg64 ra, unsigned size, JitExit reason);
+    /// Caller-saved registers holding values that are still needed after instruction `v`.
+    std::vector<int> live_caller_saved(ir::Value v) const;
+
+    // System mode (emit_softmmu.cc).
+    void emit_load_softmmu(ir::Value v);
+    void emit_store_softmmu(ir::Value v);
+    /// TLB probe for a `size`-byte access at `ra`: leaves the entry's addend in rax on a hit,
+    /// jumps to `slow` on a miss. Clobbers rax and rcx.
+    void emit_tlb_probe(Xbyak::Reg64 ra, unsigned size, int32_t tag, const Xbyak::Label& slow);
+    void emit_soft_stub(Stub& s);
+    void emit_sys_insn(ir::Value v);
+    void emit_sys_stub(Stub& s);
+    /// Leaves for the guest pc in rax through the system jump cache (checked against the code
+    /// TLB), or to the dispatcher on a miss. Clobbers every scratch and allocatable register.
+    void emit_system_lookup();
+    /// True when a direct jump to `target` may be chained (the same guest page in system mode).
+    bool chainable(uint64_t target) const;
 
     const ir::Block& m_block;
     const Allocation& m_alloc;
     CodeBuffer& m_buffer;
     const Trampolines& m_tramp;
     HostFeatures m_features;
+    const SoftmmuOptions* m_softmmu; ///< system mode when set
     uintptr_t m_exec_start;
     std::deque<Stub> m_stubs;
     std::vector<FaultSite> m_sites;

@@ -23,6 +23,8 @@ enum class JitExit : uint32_t {
     StoreFault,  ///< store outside the guest limit (or host SIGSEGV)
     Helper,      ///< an interpreter helper returned an exit (the runtime stored it)
     Interpret,   ///< run the instruction at state.pc in the interpreter, then carry on
+    System,      ///< system mode: CSR access or privileged instruction at state.pc (not run),
+                 ///< encoding in exit_insn
 };
 
 /// One jump-cache entry: guest pc -> host code (per thread, direct mapped).
@@ -33,6 +35,18 @@ struct JumpCacheEntry {
 
 /// Jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1).
 constexpr uint32_t kJumpCacheSize = 1u << 14;
+
+/// System mode: one jump-cache entry, valid only for the code at one host address of guest code
+/// (so a new virtual-to-physical mapping never reaches stale code) and one FP state.
+struct SystemJumpCacheEntry {
+    uint64_t guest_pc = ~uint64_t(0); ///< guest virtual pc
+    uint64_t code_key = ~uint64_t(0); ///< host address of the guest code | FP state << 62
+    uintptr_t host = 0;               ///< translated code
+    uint64_t unused = 0;
+};
+
+/// System-mode jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1).
+constexpr uint32_t kSystemJumpCacheSize = 1u << 14;
 
 /// The state translated code sees through rbp.
 struct JitContext {
@@ -58,7 +72,32 @@ struct JitContext {
     uintptr_t link_site = 0;  ///< Link: host address of the rel32 to patch
 
     uint64_t save_area[16] = {}; ///< caller-saved host registers across helper calls
+
+    // System mode (softmmu). There r14 holds the TLB table of the data regime, not mem_base.
+    const void* fetch_tlb = nullptr; ///< code TLB of the fetch regime (jump-cache checks)
+    uint64_t code_tlb_gen = 0;       ///< OR-ed into code TLB tags (below 4096)
+    uint64_t code_key_bits = 0;      ///< FP state << 62, OR-ed into code keys
+    SystemJumpCacheEntry* system_jump_cache = nullptr; ///< kSystemJumpCacheSize entries
+    /// Softmmu slow paths for an access at `vaddr`: `kind` = size | 16 for sign extension (loads);
+    /// `value` is the data to store. Return kMemOk (a load leaves the value in helper_value),
+    /// kMemFault (guest fault recorded: leave precisely before the instruction) or
+    /// kMemCodeChanged (store done, but it hit translated code: leave right after it).
+    using MemHelper = uint32_t (*)(JitContext*, uint64_t vaddr, uint64_t value, uint32_t kind);
+    MemHelper load_slow = nullptr;
+    MemHelper store_slow = nullptr;
+    uint64_t helper_value = 0; ///< load_slow's result
+    /// Runs the system instruction `arg` (an encoding) inside the block; returns kSysDone,
+    /// kSysBefore (not run: leave with JitExit::System) or kSysAfter (run: leave right after).
+    /// It may point mem_base at another TLB table (a new data regime); r14 is reloaded.
+    Helper sys_insn = nullptr;
+    uint64_t link_key = 0; ///< Link exits in system mode: the code key of the leaving block
 };
+
+/// MemHelper results.
+enum : uint32_t { kMemOk = 0, kMemFault = 1, kMemCodeChanged = 2 };
+
+/// sys_insn results.
+enum : uint32_t { kSysDone = 0, kSysBefore = 1, kSysAfter = 2 };
 
 /// Byte offset of a JitContext field, for the emitter.
 #define MACHINA_JIT_OFF(field) int32_t(offsetof(::machina::dbt::backend::JitContext, field))

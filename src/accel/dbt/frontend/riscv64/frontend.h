@@ -23,4 +23,28 @@ constexpr unsigned kMaxBlockInsns = 64;
 bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& block,
                      unsigned max_insns = kMaxBlockInsns, bool native_fma = false);
 
+/// A system-mode hart's floating-point state (mstatus.FS) as translated code depends on it.
+enum class FpState : uint8_t {
+    Off,   ///< FS = Off: every F/D instruction is illegal
+    Clean, ///< FS = Initial or Clean: the first F/D instruction must make it Dirty
+    Dirty, ///< FS = Dirty: F/D instructions run natively
+};
+
+/// Where system-mode code comes from: the host copy of the guest page that holds the block.
+struct SystemSource {
+    const uint8_t* page_host = nullptr; ///< host address of the first byte of pc's guest page
+    FpState fp = FpState::Off;          ///< mstatus.FS the block is translated for
+};
+
+/// System mode: translates guest code at virtual `pc` (in the page `source` holds) into `block`.
+/// The block stays inside that page: a 32-bit instruction straddling its end runs in the
+/// interpreter (InterpStep, which fetches the second half through the MMU) and the block ends
+/// there (fence.i is left out: false when it is first). CSR accesses and sfence.vma become
+/// SysInsn (run by a runtime helper, which may leave the block); mret, sret and wfi end it with
+/// an ExitReason::System exit before them; F/D follows `source.fp` (Off: an Illegal exit;
+/// Clean: the first runs in the interpreter, which makes FS Dirty); LR/SC and AMOs run in the
+/// interpreter (InterpStep).
+bool translate_block_system(const SystemSource& source, uint64_t pc, ir::Block& block,
+                            unsigned max_insns = kMaxBlockInsns, bool native_fma = false);
+
 } // namespace machina::dbt::frontend

@@ -8,51 +8,144 @@ namespace machina::dbt::frontend {
 
 namespace {
 
-bool in_range(const interp::UserMemory& m, uint64_t addr, uint64_t size) {
-    return size <= m.limit && addr <= m.limit - size;
-}
+/// Guest code the frontend may read: `size` bytes from guest `begin` at host `host`, and the
+/// system-mode options (nullptr in user mode).
+struct CodeView {
+    const uint8_t* host = nullptr;
+    uint64_t begin = 0;
+    uint64_t size = 0;
+    const SystemSource* system = nullptr;
+
+    /// True when guest [addr, addr + len) lies inside the view (wrap-safe).
+    bool in_range(uint64_t addr, uint64_t len) const {
+        const uint64_t off = addr - begin;
+        return off <= size && len <= size - off;
+    }
+};
 
 /// Fetches the instruction at pc (16 or 32 bits), reading only its own bytes.
-bool fetch(const interp::UserMemory& m, uint64_t pc, uint32_t* raw) {
+bool fetch(const CodeView& m, uint64_t pc, uint32_t* raw) {
     uint16_t lo = 0;
-    if (!in_range(m, pc, 2)) return false;
-    std::memcpy(&lo, m.base + pc, 2);
+    if (!m.in_range(pc, 2)) return false;
+    std::memcpy(&lo, m.host + (pc - m.begin), 2);
     if ((lo & 3) != 3) {
         *raw = lo;
         return true;
     }
     uint16_t hi = 0;
-    if (!in_range(m, pc + 2, 2)) return false;
-    std::memcpy(&hi, m.base + pc + 2, 2);
+    if (!m.in_range(pc + 2, 2)) return false;
+    std::memcpy(&hi, m.host + (pc + 2 - m.begin), 2);
     *raw = uint32_t(lo) | uint32_t(hi) << 16;
     return true;
 }
 
-} // namespace
+/// System mode: true when a 32-bit instruction starts in the last two bytes of the view and is
+/// not MISC-MEM (fence.i must leave after it retires, which an interpreter step cannot report).
+bool straddles_page_end(const CodeView& m, uint64_t pc) {
+    uint16_t lo = 0;
+    if (!m.in_range(pc, 2) || m.in_range(pc, 4)) return false;
+    std::memcpy(&lo, m.host + (pc - m.begin), 2);
+    return (lo & 3) == 3 && (lo & 0x7f) != 0x0f;
+}
 
-bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& block,
-                     unsigned max_insns, bool native_fma) {
+/// What system mode does with a privileged instruction.
+enum class SystemOp { None, Inline, Exit };
+
+/// CSR accesses and sfence.vma run inline through a runtime helper (which may still leave);
+/// mret, sret and wfi leave for the system loop.
+SystemOp system_op(decoder::Op op) {
+    using decoder::Op;
+    switch (op) {
+    case Op::Csrrw:
+    case Op::Csrrs:
+    case Op::Csrrc:
+    case Op::Csrrwi:
+    case Op::Csrrsi:
+    case Op::Csrrci:
+    case Op::SfenceVma: return SystemOp::Inline;
+    case Op::Mret:
+    case Op::Sret:
+    case Op::Wfi: return SystemOp::Exit;
+    default: return SystemOp::None;
+    }
+}
+
+/// System mode: instructions that need the hart's privileged state or the softmmu as a whole.
+/// Returns true when it handled `c` (an exit or an interpreter step), false for the visitors.
+bool visit_system(InsnContext& c, FpState& fp) {
+    const decoder::Op op = c.d.op;
+    switch (system_op(op)) {
+    case SystemOp::Inline:
+        c.ir.op(ir::Opcode::SysInsn, ir::kNoValue, ir::kNoValue, ir::kNoValue, c.d.raw);
+        return true;
+    case SystemOp::Exit:
+        c.ir.exit(ir::ExitReason::System, c.pc, c.d.raw);
+        c.ends_block = true;
+        c.retires = false;
+        return true;
+    case SystemOp::None: break;
+    }
+    if (decoder::is_fp(op)) {
+        if (fp == FpState::Off) {
+            c.ir.exit(ir::ExitReason::Illegal, c.pc, c.d.raw);
+            c.ends_block = true;
+            c.retires = false;
+            return true;
+        }
+        if (fp == FpState::Clean) {
+            c.ir.interp_step(); // the interpreter marks FS Dirty; later ones run natively
+            fp = FpState::Dirty;
+            return true;
+        }
+        return false;
+    }
+    const decoder::Fmt fmt = decoder::op_info(op).fmt;
+    if (fmt == decoder::Fmt::Amo || fmt == decoder::Fmt::Lr) {
+        c.ir.interp_step(); // atomics go through the softmmu in the interpreter
+        return true;
+    }
+    return false;
+}
+
+bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
+               bool native_fma) {
     block = ir::Block{};
     block.pc = pc;
     ir::Builder ir(block);
     const uint64_t page = pc & ~uint64_t(0xfff);
+    FpState fp = memory.system ? memory.system->fp : FpState::Dirty;
     uint64_t cur = pc;
     unsigned count = 0;
     while (true) {
         uint32_t raw = 0;
         if (!fetch(memory, cur, &raw)) {
+            if (memory.system && straddles_page_end(memory, cur)) {
+                // A 32-bit instruction across the page end: the interpreter runs it (fetching
+                // its second half through the MMU each time), and the block goes on wherever
+                // it left pc.
+                ir.set_guest(cur, uint16_t(count));
+                block.insn_length.push_back(4);
+                ir.interp_step();
+                ++count;
+                cur += 4;
+                ir.indirect(ir.op(ir::Opcode::GetPc));
+                break;
+            }
             if (count == 0) return false;
-            ir.jump(cur); // the interpreter reports the fetch fault when control gets there
+            ir.jump(cur); // the interpreter reports a fetch fault when control gets there
             break;
         }
         const decoder::DecodedInsn d = decoder::decode(raw);
         ir.set_guest(cur, uint16_t(count));
+        block.insn_length.push_back(d.length);
         InsnContext c{ir, d, cur};
         c.native_fma = native_fma;
         if (d.op == decoder::Op::Illegal) {
             ir.exit(ir::ExitReason::Illegal, cur, d.raw);
             c.ends_block = true;
             c.retires = false;
+        } else if (memory.system && visit_system(c, fp)) {
+            // handled: an exit or an interpreter step
         } else if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c) && !visit_fd(c) &&
                    !visit_rva(c)) {
             ir.interp_step(); // LR/SC and anything else: one instruction in the interpreter
@@ -68,6 +161,20 @@ bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& b
     block.guest_insns = count;
     block.end_pc = cur;
     return true;
+}
+
+} // namespace
+
+bool translate_block(const interp::UserMemory& memory, uint64_t pc, ir::Block& block,
+                     unsigned max_insns, bool native_fma) {
+    const CodeView view{memory.base, 0, memory.limit, nullptr};
+    return translate(view, pc, block, max_insns, native_fma);
+}
+
+bool translate_block_system(const SystemSource& source, uint64_t pc, ir::Block& block,
+                            unsigned max_insns, bool native_fma) {
+    const CodeView view{source.page_host, pc & ~uint64_t(0xfff), 0x1000, &source};
+    return translate(view, pc, block, max_insns, native_fma);
 }
 
 } // namespace machina::dbt::frontend

@@ -1,0 +1,244 @@
+// System mode: guest memory accesses through the softmmu TLB (an inline hit path, out-of-line
+// helper calls for misses, MMIO and page-crossing accesses) and jumps that leave the block's
+// guest page through the system jump cache.
+#include <cstddef>
+
+#include "accel/dbt/backend/x86_64/emitter.h"
+
+namespace machina::dbt::backend {
+
+using namespace Xbyak;
+using ir::Opcode;
+using ir::Value;
+
+static_assert(sizeof(SystemJumpCacheEntry) == 32, "the lookup code scales indices by 32");
+
+namespace {
+/// MemHelper kind bit: sign-extend the loaded value.
+constexpr uint32_t kSignExtend = 16;
+
+bool is_signed_load(Opcode op) {
+    return op == Opcode::Load8S || op == Opcode::Load16S || op == Opcode::Load32S;
+}
+} // namespace
+
+bool Emitter::chainable(uint64_t target) const {
+    if (!m_softmmu) return true;
+    return (target & ~uint64_t(0xfff)) == (m_block.pc & ~uint64_t(0xfff));
+}
+
+void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const Label& slow) {
+    const SoftmmuOptions& o = *m_softmmu;
+    // Entry offset = ((va >> 12) & (entries - 1)) << entry_shift, in one shift and one mask.
+    mov(rax, ra);
+    shr(rax, 12 - o.entry_shift);
+    and_(eax, (o.entries - 1) << o.entry_shift);
+    // The tag must match the page of the LAST byte: page-crossing accesses miss.
+    if (size == 1) {
+        mov(rcx, ra);
+    } else {
+        lea(rcx, ptr[ra + int(size - 1)]);
+    }
+    and_(rcx, uint32_t(-4096));
+    cmp(rcx, qword[r14 + rax + tag]);
+    jne(slow, T_NEAR);
+    mov(rax, qword[r14 + rax + o.addend]);
+}
+
+void Emitter::emit_load_softmmu(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const unsigned size = ir::access_size(in.op);
+    const Reg64 ra = use(in.args[0], rdx);
+    Stub& stub = new_stub(Stub::SoftLoad);
+    stub.value = v;
+    stub.addr_reg = ra.getIdx();
+    stub.saved = live_caller_saved(v);
+    stub.pc = in.pc;
+    stub.unretired = m_block.guest_insns - in.insn_index;
+    emit_tlb_probe(ra, size, m_softmmu->read_tag, stub.label);
+    const Reg64 d = def(v);
+    switch (in.op) {
+    case Opcode::Load8U: movzx(d.cvt32(), byte[rax + ra]); break;
+    case Opcode::Load8S: movsx(d, byte[rax + ra]); break;
+    case Opcode::Load16U: movzx(d.cvt32(), word[rax + ra]); break;
+    case Opcode::Load16S: movsx(d, word[rax + ra]); break;
+    case Opcode::Load32U: mov(d.cvt32(), dword[rax + ra]); break;
+    case Opcode::Load32S: movsxd(d, dword[rax + ra]); break;
+    default: mov(d, qword[rax + ra]); break;
+    }
+    L(stub.join);
+    finish(v, d);
+}
+
+void Emitter::emit_store_softmmu(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    const unsigned size = ir::access_size(in.op);
+    const Reg64 ra = use(in.args[0], rdx);
+    Stub& stub = new_stub(Stub::SoftStore);
+    stub.value = v;
+    stub.addr_reg = ra.getIdx();
+    stub.saved = live_caller_saved(v);
+    stub.pc = in.pc;
+    stub.unretired = m_block.guest_insns - in.insn_index;
+    emit_tlb_probe(ra, size, m_softmmu->write_tag, stub.label);
+    add(rax, ra); // host address
+    const Value b = in.args[1];
+    const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
+    const Reg64 rb = imm_ok ? rcx : use(b, rcx);
+    const uint64_t c = is_const(b) ? cval(b) : 0;
+    switch (size) {
+    case 1:
+        if (imm_ok)
+            mov(byte[rax], c & 0xff);
+        else
+            mov(byte[rax], rb.cvt8());
+        break;
+    case 2:
+        if (imm_ok)
+            mov(word[rax], c & 0xffff);
+        else
+            mov(word[rax], rb.cvt16());
+        break;
+    case 4:
+        if (imm_ok)
+            mov(dword[rax], c & 0xffffffffu);
+        else
+            mov(dword[rax], rb.cvt32());
+        break;
+    default:
+        if (imm_ok)
+            mov(qword[rax], c);
+        else
+            mov(qword[rax], rb);
+        break;
+    }
+    L(stub.join);
+}
+
+void Emitter::emit_soft_stub(Stub& s) {
+    const ir::Inst& in = m_block.insts[s.value];
+    const bool load = s.kind == Stub::SoftLoad;
+    const unsigned size = ir::access_size(in.op);
+    for (size_t k = 0; k < s.saved.size(); ++k)
+        mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(s.saved[k]));
+    // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
+    // any of them, so it goes first.
+    const Reg64 ra = reg(s.addr_reg);
+    if (load) {
+        if (ra.getIdx() != rsi.getIdx()) mov(rsi, ra);
+        xor_(edx, edx);
+        mov(ecx, size | (is_signed_load(in.op) ? kSignExtend : 0));
+    } else {
+        mov(rax, ra);
+        mov_val(rdx, in.args[1]);
+        mov(rsi, rax);
+        mov(ecx, size);
+    }
+    mov(rdi, rbp);
+    if (load) {
+        call(qword[rbp + MACHINA_JIT_OFF(load_slow)]);
+    } else {
+        call(qword[rbp + MACHINA_JIT_OFF(store_slow)]);
+    }
+    for (size_t k = 0; k < s.saved.size(); ++k)
+        mov(reg(s.saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    Label fault;
+    if (load) {
+        test(eax, eax);
+        jnz(fault, T_NEAR);
+        mov(def(s.value), qword[rbp + MACHINA_JIT_OFF(helper_value)]);
+        jmp(s.join, T_NEAR);
+    } else {
+        test(eax, eax);
+        jz(s.join, T_NEAR);
+        cmp(eax, kMemFault);
+        je(fault, T_NEAR);
+        // The store hit translated code (possibly this block): leave right after it, so the
+        // next instruction is fetched afresh, as the interpreter would.
+        store_pc(in.pc + m_block.insn_length.at(in.insn_index));
+        mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired - 1));
+        set_exit_reason(uint32_t(JitExit::Lookup));
+        jmp_exec(m_tramp.exit);
+    }
+    // A guest fault (recorded by the helper): precise state before this instruction.
+    L(fault);
+    store_pc(s.pc);
+    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+    set_exit_reason(uint32_t(load ? JitExit::LoadFault : JitExit::StoreFault));
+    jmp_exec(m_tramp.exit);
+}
+
+void Emitter::emit_sys_insn(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    ASSERT(m_softmmu, "system instructions run inline only in system mode");
+    store_pc(in.pc);
+    Stub& stub = new_stub(Stub::SysInsn);
+    stub.value = v;
+    stub.pc = in.pc;
+    stub.unretired = m_block.guest_insns - in.insn_index;
+    stub.saved = live_caller_saved(v);
+    for (size_t k = 0; k < stub.saved.size(); ++k)
+        mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(stub.saved[k]));
+    mov(qword[rbp + MACHINA_JIT_OFF(budget)], r15); // counters read exact instret from it
+    mov(rdi, rbp);
+    mov(esi, uint32_t(in.imm));
+    mov(edx, uint32_t(stub.unretired));
+    call(qword[rbp + MACHINA_JIT_OFF(sys_insn)]);
+    mov(r14, qword[rbp + MACHINA_JIT_OFF(mem_base)]); // SUM or MPRV may have moved it
+    for (size_t k = 0; k < stub.saved.size(); ++k)
+        mov(reg(stub.saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    test(eax, eax);
+    jnz(stub.label, T_NEAR);
+}
+
+void Emitter::emit_sys_stub(Stub& s) {
+    const ir::Inst& in = m_block.insts[s.value];
+    Label after;
+    cmp(eax, kSysBefore);
+    jne(after, T_NEAR);
+    // Not run: the system loop runs it (state.pc is this instruction).
+    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+    mov(dword[rbp + MACHINA_JIT_OFF(exit_insn)], uint32_t(in.imm));
+    set_exit_reason(uint32_t(JitExit::System));
+    jmp_exec(m_tramp.exit);
+    // Run, but what it changed needs the dispatcher: leave right after it.
+    L(after);
+    store_pc(in.pc + m_block.insn_length.at(in.insn_index));
+    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired - 1));
+    set_exit_reason(uint32_t(JitExit::Lookup));
+    jmp_exec(m_tramp.exit);
+}
+
+void Emitter::emit_system_lookup() {
+    const SoftmmuOptions& o = *m_softmmu;
+    Label miss;
+    mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
+    // The code TLB must map the target (to the host code the cache entry was made for).
+    mov(rcx, rax);
+    shr(rcx, 12 - 4); // 16-byte entries
+    and_(ecx, (o.code_entries - 1) << 4);
+    add(rcx, qword[rbp + MACHINA_JIT_OFF(fetch_tlb)]);
+    mov(rdx, rax);
+    and_(rdx, uint32_t(-4096));
+    or_(rdx, qword[rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
+    cmp(rdx, qword[rcx]);
+    jne(miss, T_NEAR);
+    mov(rdx, qword[rcx + 8]);
+    add(rdx, rax);
+    or_(rdx, qword[rbp + MACHINA_JIT_OFF(code_key_bits)]); // rdx = the code key
+    mov(rcx, rax);
+    shr(rcx, 1);
+    and_(ecx, kSystemJumpCacheSize - 1);
+    shl(ecx, 5);
+    add(rcx, qword[rbp + MACHINA_JIT_OFF(system_jump_cache)]);
+    cmp(rax, qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, guest_pc))]);
+    jne(miss, T_NEAR);
+    cmp(rdx, qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, code_key))]);
+    jne(miss, T_NEAR);
+    jmp(qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, host))]);
+    L(miss);
+    set_exit_reason(uint32_t(JitExit::Lookup));
+    jmp_exec(m_tramp.exit);
+}
+
+} // namespace machina::dbt::backend

@@ -1,0 +1,248 @@
+#include "accel/dbt/system/dbt_code_cache.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "accel/dbt/decoder/riscv64/decoder.h"
+#include "accel/dbt/decoder/riscv64/disasm.h"
+#include "accel/dbt/ir/passes/passes.h"
+#include "accel/dbt/ir/printer.h"
+#include "accel/dbt/ir/verifier.h"
+#include "accel/dbt/runtime/block_info.h"
+#include "accel/dbt/system/dbt_code_tlb.h"
+#include "accel/dbt/system/softmmu_tlb.h"
+#include "base/log.h"
+
+namespace machina::dbt::system {
+namespace {
+
+constexpr uintptr_t kPageMask = SoftTlb::kPageMask;
+/// Most guest instructions per block.
+constexpr unsigned kMaxBlockInsns = 64;
+
+// The backend's TLB probe follows this layout (backend::SoftmmuOptions defaults).
+static_assert(sizeof(TlbEntry) == 32);
+static_assert(offsetof(TlbEntry, read_tag) == 0 && offsetof(TlbEntry, write_tag) == 8 &&
+              offsetof(TlbEntry, exec_tag) == 16 && offsetof(TlbEntry, addend) == 24);
+static_assert(SoftTlb::kPageBits == 12);
+static_assert(DbtCodeTlb::kEntries == backend::SoftmmuOptions{}.code_entries);
+
+/// `-d in_asm`: the guest instructions of a block, read from its host page.
+void dump_guest(const uint8_t* page_host, uint64_t pc, uint64_t end) {
+    std::string out = fmt::format("IN: {:#x}\n", pc);
+    while (pc < end) {
+        const uint64_t off = pc & kPageMask;
+        uint32_t raw = 0;
+        std::memcpy(&raw, page_host + off, off + 4 <= SoftTlb::kPageSize ? 4 : 2);
+        const decoder::DecodedInsn d = decoder::decode(raw);
+        if (d.length == 2) raw &= 0xffff;
+        out += fmt::format("  {:#018x}:  {:0{}x}  {}\n", pc, raw, d.length * 2,
+                           decoder::disassemble(d, pc));
+        pc += d.length;
+    }
+    log::cat(log::kInAsm, "{}\n", out);
+}
+
+} // namespace
+
+Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemory& ram,
+                                                           size_t code_size) {
+    if (code_size < 4 * backend::kMaxBlockCode)
+        return Error::make("code cache of {} bytes is too small", code_size);
+    std::unique_ptr<DbtCodeCache> c(new DbtCodeCache(ram));
+    c->m_buffer.reset(TRY_CTX(backend::CodeBuffer::create(code_size), "code cache"));
+    c->m_tramp = TRY(backend::emit_trampolines(*c->m_buffer));
+    c->m_tramp_bytes = c->m_buffer->used();
+    c->m_features = backend::HostFeatures::detect();
+    c->m_jump_cache.reset(new backend::SystemJumpCacheEntry[backend::kSystemJumpCacheSize]);
+    c->build_regions();
+    return c;
+}
+
+DbtCodeCache::~DbtCodeCache() = default;
+
+void DbtCodeCache::build_regions() {
+    std::vector<RegionBits> old = std::move(m_regions);
+    m_regions.clear();
+    for (const core::RamRegion& r : m_ram.regions()) {
+        RegionBits rb;
+        rb.host = uintptr_t(r.host);
+        rb.pages = (r.size + kPageMask) >> SoftTlb::kPageBits;
+        rb.bits.assign((rb.pages + 63) / 64, 0);
+        for (RegionBits& o : old) // regions never move: keep what a known one had
+            if (o.host == rb.host && o.pages == rb.pages) rb.bits = std::move(o.bits);
+        m_regions.push_back(std::move(rb));
+    }
+}
+
+DbtCodeCache::RegionBits* DbtCodeCache::region_of(uintptr_t host, uint64_t* page) {
+    for (RegionBits& r : m_regions) {
+        if (host >= r.host && ((host - r.host) >> SoftTlb::kPageBits) < r.pages) {
+            *page = (host - r.host) >> SoftTlb::kPageBits;
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+bool DbtCodeCache::is_code(const uint8_t* host) const {
+    const uintptr_t h = uintptr_t(host);
+    for (const RegionBits& r : m_regions) {
+        if (h >= r.host && ((h - r.host) >> SoftTlb::kPageBits) < r.pages) {
+            const uint64_t page = (h - r.host) >> SoftTlb::kPageBits;
+            return (r.bits[page / 64] >> (page % 64)) & 1;
+        }
+    }
+    return false;
+}
+
+void DbtCodeCache::mark_code_page(uintptr_t host_page) {
+    uint64_t page = 0;
+    RegionBits* r = region_of(host_page, &page);
+    ASSERT(r, "translated code outside guest RAM");
+    uint64_t& word = r->bits[page / 64];
+    const uint64_t bit = uint64_t(1) << (page % 64);
+    if (word & bit) return;
+    word |= bit;
+    if (on_new_code_page) on_new_code_page(host_page);
+}
+
+void DbtCodeCache::code_written(const uint8_t* host, unsigned size) {
+    const uintptr_t first = uintptr_t(host) & ~kPageMask;
+    const uintptr_t last = (uintptr_t(host) + (size ? size - 1 : 0)) & ~kPageMask;
+    drop_page(first);
+    if (last != first && is_code(reinterpret_cast<const uint8_t*>(last))) drop_page(last);
+}
+
+void DbtCodeCache::forget_page(uintptr_t host_page) {
+    uint64_t page = 0;
+    if (RegionBits* r = region_of(host_page, &page))
+        r->bits[page / 64] &= ~(uint64_t(1) << (page % 64));
+    auto it = m_pages.find(host_page);
+    if (it == m_pages.end()) return;
+    for (const DbtBlock* b : it->second.blocks) {
+        m_blocks.erase(b->vpc, b->code_key);
+        backend::SystemJumpCacheEntry& e = m_jump_cache[slot(b->vpc)];
+        if (e.host == b->entry) e = backend::SystemJumpCacheEntry{};
+    }
+}
+
+void DbtCodeCache::drop_page(uintptr_t host_page) {
+    forget_page(host_page);
+    m_pages.erase(host_page);
+    ++m_stats.invalidated_pages;
+}
+
+namespace {
+/// True when the 64-byte chunks in `mask` hold the same bytes at `a` and `b` (page-sized).
+bool same_chunks(const uint8_t* a, const uint8_t* b, uint64_t mask) {
+    while (mask) {
+        const unsigned first = unsigned(__builtin_ctzll(mask));
+        const uint64_t run =
+            ((mask >> first) == ~uint64_t(0)) ? 64 - first : __builtin_ctzll(~(mask >> first));
+        if (std::memcmp(a + 64 * first, b + 64 * first, 64 * run) != 0) return false;
+        if (first + run >= 64) break;
+        mask &= ~uint64_t(0) << (first + run);
+    }
+    return true;
+}
+} // namespace
+
+void DbtCodeCache::revalidate() {
+    ++m_stats.revalidations;
+    for (auto it = m_pages.begin(); it != m_pages.end();) {
+        // Only the bytes blocks were translated from matter (tiering leaves most untouched).
+        if (same_chunks(reinterpret_cast<const uint8_t*>(it->first), it->second.copy.get(),
+                        it->second.chunks)) {
+            ++it;
+            continue;
+        }
+        forget_page(it->first);
+        it = m_pages.erase(it);
+        ++m_stats.stale_pages;
+    }
+}
+
+DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
+                                             frontend::FpState fp, const DbtBlock** out) {
+    *out = nullptr;
+    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode) return Status::Full;
+    const uintptr_t host = uintptr_t(code);
+    uint64_t page_index = 0;
+    if (!region_of(host, &page_index)) {
+        build_regions(); // RAM added after the cache was made
+        if (!region_of(host, &page_index)) return Status::Untranslatable;
+    }
+    const uint64_t key = make_code_key(host, fp);
+    const frontend::SystemSource source{code - (vpc & kPageMask), fp};
+    CodePage& code_page = m_pages[host & ~kPageMask];
+    if (!code_page.copy) { // taken before the frontend reads, so a racing write only drops more
+        code_page.copy.reset(new uint8_t[SoftTlb::kPageSize]);
+        std::memcpy(code_page.copy.get(), source.page_host, SoftTlb::kPageSize);
+    }
+    backend::SoftmmuOptions options;
+    options.entries = SoftTlb::kEntries;
+    options.code_key = key;
+    ir::Block block;
+    Result<backend::CompiledBlock> compiled = Error::make("not compiled");
+    // A block the backend cannot compile (out of spill slots) is retried shorter.
+    auto give_up = [&]() {
+        if (code_page.blocks.empty()) m_pages.erase(host & ~kPageMask);
+        return Status::Untranslatable;
+    };
+    for (unsigned limit = kMaxBlockInsns; limit > 0; limit /= 2) {
+        if (!frontend::translate_block_system(source, vpc, block, limit, m_features.fma))
+            return give_up();
+        if (log::enabled(log::kInAsm)) dump_guest(source.page_host, block.pc, block.end_pc);
+        ir::passes::run_all(block);
+        if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
+        ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
+        compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
+        if (compiled.ok()) break;
+        log::debug("translating {:#x} ({} insns): {}", vpc, limit, compiled.error().message);
+    }
+    if (!compiled.ok()) {
+        log::warn("translating {:#x}: {}; interpreting it", vpc, compiled.error().message);
+        return give_up();
+    }
+    if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
+    auto b = std::make_unique<DbtBlock>();
+    b->vpc = vpc;
+    b->code_key = key;
+    b->guest_insns = block.guest_insns;
+    b->entry = compiled->entry;
+    b->size = compiled->size;
+    const uintptr_t page = host & ~kPageMask;
+    mark_code_page(page);
+    code_page.blocks.push_back(b.get());
+    const uint64_t lo = vpc & kPageMask;
+    const uint64_t hi = std::min<uint64_t>(lo + (block.end_pc - vpc), SoftTlb::kPageSize);
+    for (uint64_t chunk = lo / 64; chunk <= (hi - 1) / 64; ++chunk)
+        code_page.chunks |= uint64_t(1) << chunk;
+    m_blocks(vpc, key).block = b.get();
+    *out = b.get();
+    m_stats.code_bytes += b->size;
+    m_storage.push_back(std::move(b));
+    ++m_stats.blocks;
+    return Status::Ok;
+}
+
+void DbtCodeCache::link(uintptr_t site, uintptr_t target) {
+    backend::patch_jump(*m_buffer, site, target);
+    ++m_stats.links;
+}
+
+void DbtCodeCache::flush() {
+    m_blocks.clear();
+    m_pages.clear();
+    m_storage.clear();
+    m_buffer->reset(m_tramp_bytes);
+    for (uint32_t i = 0; i < backend::kSystemJumpCacheSize; ++i)
+        m_jump_cache[i] = backend::SystemJumpCacheEntry{};
+    for (RegionBits& r : m_regions)
+        std::fill(r.bits.begin(), r.bits.end(), 0);
+    ++m_generation;
+    ++m_stats.flushes;
+}
+
+} // namespace machina::dbt::system

@@ -1,0 +1,172 @@
+#pragma once
+// DbtCodeCache: the translator's code cache for system-mode harts.
+//
+// A block is keyed by its guest virtual pc AND its code key: the host address of its guest code
+// (RAM has one host mapping, so this stands for the physical address) with the FP state it was
+// translated for in bits 63:62. A new mapping, or another process at the same virtual address,
+// therefore never reaches stale code, and the key is the same for every hart, so all harts share
+// the cache and its jump cache (they run on one host thread).
+//
+// The cache also tracks which RAM pages hold code (CodePageTracker): the softmmu never enters
+// them writable in a TLB, so a store to one takes the slow path, which reports it here first;
+// every block of that page is then dropped. Blocks never span pages and direct chaining stays
+// inside a page, so no surviving block links into a dropped one. Code memory is only reused
+// after a full flush (code buffer full, fence.i, reset), which happens between blocks.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "accel/dbt/backend/x86_64/backend.h"
+#include "accel/dbt/frontend/riscv64/frontend.h"
+#include "accel/dbt/system/dbt_block_map.h"
+#include "accel/dbt/system/physical_bus.h"
+#include "base/result.h"
+#include "core/guest_memory.h"
+
+namespace machina::dbt::system {
+
+/// One translated block of system-mode code.
+struct DbtBlock {
+    uint64_t vpc = 0;         ///< guest virtual pc of the first instruction
+    uint64_t code_key = 0;    ///< see make_code_key()
+    uint32_t guest_insns = 0; ///< instructions it retires when it runs to its end
+    uintptr_t entry = 0;      ///< host code
+    uint32_t size = 0;        ///< bytes of host code
+};
+
+/// The code key of guest code at host address `host` translated for FP state `fp`.
+inline uint64_t make_code_key(uintptr_t host, frontend::FpState fp) {
+    return uint64_t(host) | uint64_t(fp) << 62;
+}
+
+/// Host page of a code key.
+inline uintptr_t code_key_page(uint64_t key) {
+    return uintptr_t(key & ~(uint64_t(3) << 62) & ~uint64_t(0xfff));
+}
+
+/// Counters, for tests and reports.
+struct DbtStats {
+    uint64_t blocks = 0;            ///< blocks translated
+    uint64_t code_bytes = 0;        ///< host code produced
+    uint64_t flushes = 0;           ///< full flushes
+    uint64_t invalidated_pages = 0; ///< code pages dropped because a store hit them
+    uint64_t revalidations = 0;     ///< revalidate() calls (fence.i)
+    uint64_t stale_pages = 0;       ///< code pages revalidate() found changed
+    uint64_t links = 0;             ///< direct jumps chained
+};
+
+/// Translated code of every system-mode hart of one machine.
+class DbtCodeCache final : public CodePageTracker {
+  public:
+    /// Maps a code buffer of `code_size` bytes; `ram` gives the pages code may come from.
+    static Result<std::unique_ptr<DbtCodeCache>> create(const core::GuestMemory& ram,
+                                                        size_t code_size);
+    ~DbtCodeCache() override;
+
+    /// What the cache knows of the code at one (vpc, key): its block once translated, and until
+    /// then how often the dispatcher came there (the engine translates hot code only).
+    struct Entry {
+        const DbtBlock* block = nullptr;
+        uint32_t visits = 0;
+        uint32_t straight = 0; ///< instructions to the first control transfer (0: not known)
+        bool never = false;    ///< the translator gave up on it: always interpreted
+    };
+
+    /// The entry of (vpc, key), made empty when missing. Valid until the next call that may
+    /// add or drop entries (entry(), translate(), flush(), or a store dropping a page).
+    Entry& entry(uint64_t vpc, uint64_t key) { return m_blocks(vpc, key); }
+
+    /// What translate() did.
+    enum class Status { Ok, Untranslatable, Full };
+
+    /// Translates the block at guest `vpc`, whose code is at host `code`, for FP state `fp`.
+    /// Full: the cache must be flushed first. Untranslatable: interpret that instruction (it
+    /// straddles the end of its page, or the backend gave up).
+    Status translate(uint64_t vpc, const uint8_t* code, frontend::FpState fp, const DbtBlock** out);
+
+    /// Enters `b` in the jump cache.
+    void remember(const DbtBlock& b) {
+        backend::SystemJumpCacheEntry& e = m_jump_cache[slot(b.vpc)];
+        e.guest_pc = b.vpc;
+        e.code_key = b.code_key;
+        e.host = b.entry;
+    }
+
+    /// The jump cache translated code probes (backend::kSystemJumpCacheSize entries).
+    backend::SystemJumpCacheEntry* jump_cache() { return m_jump_cache.get(); }
+
+    /// The jump-cache index of guest pc `vpc`.
+    static uint32_t slot(uint64_t vpc) { return (vpc >> 1) & (backend::kSystemJumpCacheSize - 1); }
+
+    /// Points the direct jump whose rel32 is at `site` to `target`.
+    void link(uintptr_t site, uintptr_t target);
+
+    /// Drops every translation.
+    void flush();
+
+    /// fence.i: drops the translations of every page whose bytes changed since it was
+    /// translated. Stores by harts drop their pages at once; this catches writes nobody saw
+    /// (devices writing RAM directly, like virtio DMA), which guests follow with fence.i.
+    void revalidate();
+
+    /// Bumped by every flush (a pending link into flushed code must not be patched).
+    uint64_t generation() const { return m_generation; }
+
+    /// Bumped whenever a store drops a code page (the store helper then leaves the block).
+    uint64_t invalidations() const { return m_stats.invalidated_pages; }
+
+    /// The trampolines into and out of translated code.
+    const backend::Trampolines& trampolines() const { return m_tramp; }
+
+    /// Called with the host page when a page starts holding code (the engine removes write
+    /// permission for it from every hart's TLB).
+    std::function<void(uintptr_t host_page)> on_new_code_page;
+
+    /// A snapshot of the counters.
+    DbtStats stats() const { return m_stats; }
+
+    // CodePageTracker
+    bool is_code(const uint8_t* host) const override;
+    void code_written(const uint8_t* host, unsigned size) override;
+
+  private:
+    /// Code-page bits of one RAM region.
+    struct RegionBits {
+        uintptr_t host = 0;
+        uint64_t pages = 0;
+        std::vector<uint64_t> bits;
+    };
+
+    DbtCodeCache(const core::GuestMemory& ram) : m_ram(ram) {}
+    void build_regions();
+    /// The region and page index of host address `host`, or nullptr.
+    RegionBits* region_of(uintptr_t host, uint64_t* page);
+    void mark_code_page(uintptr_t host_page);
+    /// Removes the page's blocks from the lookup structures and clears its code bit.
+    void forget_page(uintptr_t host_page);
+    void drop_page(uintptr_t host_page);
+
+    const core::GuestMemory& m_ram;
+    std::unique_ptr<backend::CodeBuffer> m_buffer;
+    backend::Trampolines m_tramp;
+    backend::HostFeatures m_features;
+    size_t m_tramp_bytes = 0;
+    std::vector<std::unique_ptr<DbtBlock>> m_storage;
+    DbtBlockMap<Entry> m_blocks;
+    /// A RAM page holding translated code.
+    struct CodePage {
+        std::vector<const DbtBlock*> blocks;
+        std::unique_ptr<uint8_t[]> copy; ///< its bytes when it first got code
+        uint64_t chunks = 0;             ///< 64-byte chunks its blocks were translated from
+    };
+    std::unordered_map<uintptr_t, CodePage> m_pages; ///< by host page address
+    std::vector<RegionBits> m_regions;
+    std::unique_ptr<backend::SystemJumpCacheEntry[]> m_jump_cache;
+    uint64_t m_generation = 1;
+    DbtStats m_stats;
+};
+
+} // namespace machina::dbt::system

@@ -1,0 +1,40 @@
+#pragma once
+// When guest code is worth translating. A Linux boot runs most of its tens of thousands of
+// blocks only a handful of times, and translating a block costs as much as interpreting it a
+// few hundred times, so the engine interprets code until the dispatcher has come to it
+// kHotVisits times (DbtEngineOptions::hot_visits; counted per (vpc, code key) in
+// DbtCodeCache::Entry), then translates it.
+// Cold code is interpreted one straight-line run at a time.
+
+#include <cstdint>
+#include <cstring>
+
+#include "accel/dbt/decoder/riscv64/decoder.h"
+
+namespace machina::dbt::system {
+
+/// Dispatcher visits before a block is translated, by default (1: at once).
+constexpr uint32_t kHotVisits = 16;
+
+/// Instructions from `vpc` up to and including the first one that may change control flow or
+/// needs the system loop, within its page (at least 1); `page_host` is the page's host copy.
+inline uint32_t straight_line_length(const uint8_t* page_host, uint64_t vpc) {
+    using decoder::Fmt;
+    uint32_t n = 0;
+    uint64_t off = vpc & 0xfff;
+    while (n < 64 && off + 2 <= 0x1000) {
+        uint32_t raw = 0;
+        std::memcpy(&raw, page_host + off, off + 4 <= 0x1000 ? 4 : 2);
+        const decoder::DecodedInsn d = decoder::decode(raw);
+        if (off + d.length > 0x1000) break; // straddles the page end
+        ++n;
+        off += d.length;
+        const Fmt f = decoder::op_info(d.op).fmt;
+        if (d.op == decoder::Op::Illegal || f == Fmt::Br || f == Fmt::J || f == Fmt::Jalr ||
+            f == Fmt::None || f == Fmt::Csr || f == Fmt::CsrI || f == Fmt::Rs12)
+            break;
+    }
+    return n ? n : 1;
+}
+
+} // namespace machina::dbt::system

@@ -1,0 +1,93 @@
+// DbtCodeCache without a hart: translation keyed by virtual pc and host address, code pages
+// reported to the softmmu, stores dropping a page's blocks, fence.i revalidation catching writes
+// nobody reported (DMA), and blocks never crossing their page.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "accel/dbt/system/dbt_code_cache.h"
+
+namespace machina::dbt::system {
+namespace {
+
+using frontend::FpState;
+
+struct Fixture {
+    core::GuestMemory ram;
+    std::unique_ptr<DbtCodeCache> cache;
+    std::vector<uintptr_t> new_pages;
+
+    Fixture() {
+        EXPECT_TRUE(ram.add_ram(0x8000'0000, 1u << 20, "ram").ok());
+        auto c = DbtCodeCache::create(ram, 8u << 20);
+        EXPECT_TRUE(c.ok());
+        cache = std::move(*c);
+        cache->on_new_code_page = [this](uintptr_t page) { new_pages.push_back(page); };
+    }
+    uint8_t* host(uint64_t pa) { return ram.host_ptr(pa, 4); }
+    void put(uint64_t pa, uint32_t insn) { std::memcpy(host(pa), &insn, 4); }
+};
+
+constexpr uint32_t kAddiA0 = 0x00150513; // addi a0, a0, 1
+constexpr uint32_t kRet = 0x00008067;    // ret
+
+TEST(DbtCodeCache, TranslatesAndTracksCodePages) {
+    Fixture f;
+    f.put(0x8000'1000, kAddiA0);
+    f.put(0x8000'1004, kRet);
+    const DbtBlock* b = nullptr;
+    ASSERT_EQ(f.cache->translate(0xffff'0000, f.host(0x8000'1000), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->guest_insns, 2u);
+    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
+    EXPECT_EQ(b->code_key, key);
+    EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, b);
+    EXPECT_EQ(f.new_pages, (std::vector<uintptr_t>{uintptr_t(f.host(0x8000'1000))}));
+    EXPECT_TRUE(f.cache->is_code(f.host(0x8000'1ff0)));
+    EXPECT_FALSE(f.cache->is_code(f.host(0x8000'2000)));
+
+    // A store to the page drops its blocks and its code bit.
+    f.cache->code_written(f.host(0x8000'1004), 4);
+    EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, nullptr);
+    EXPECT_FALSE(f.cache->is_code(f.host(0x8000'1000)));
+    EXPECT_EQ(f.cache->invalidations(), 1u);
+}
+
+TEST(DbtCodeCache, RevalidationDropsPagesChangedBehindItsBack) {
+    Fixture f;
+    f.put(0x8000'3000, kAddiA0);
+    f.put(0x8000'3004, kRet);
+    f.put(0x8000'5000, kRet);
+    const DbtBlock* a = nullptr;
+    const DbtBlock* b = nullptr;
+    ASSERT_EQ(f.cache->translate(0x1000, f.host(0x8000'3000), FpState::Off, &a),
+              DbtCodeCache::Status::Ok);
+    ASSERT_EQ(f.cache->translate(0x2000, f.host(0x8000'5000), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    const uint64_t ka = a->code_key, kb = b->code_key;
+    f.cache->revalidate();
+    EXPECT_NE(f.cache->entry(0x1000, ka).block, nullptr) << "nothing changed";
+    f.put(0x8000'3ffc, kRet); // a device writes bytes no block was translated from
+    f.cache->revalidate();
+    EXPECT_NE(f.cache->entry(0x1000, ka).block, nullptr);
+    f.put(0x8000'3004, kAddiA0); // and now the block's own bytes
+    f.cache->revalidate();
+    EXPECT_EQ(f.cache->entry(0x1000, ka).block, nullptr);
+    EXPECT_NE(f.cache->entry(0x2000, kb).block, nullptr);
+    EXPECT_EQ(f.cache->stats().stale_pages, 1u);
+}
+
+TEST(DbtCodeCache, BlocksStopAtTheirPageEnd) {
+    Fixture f;
+    for (uint64_t a = 0x8000'6ff0; a < 0x8000'7010; a += 4)
+        f.put(a, kAddiA0);
+    const DbtBlock* b = nullptr;
+    ASSERT_EQ(f.cache->translate(0x3ff0, f.host(0x8000'6ff0), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    EXPECT_EQ(b->guest_insns, 4u) << "0x3ff0..0x3ffc, then the next page";
+}
+
+} // namespace
+} // namespace machina::dbt::system

@@ -1,0 +1,75 @@
+// The translator's caches derived from the softmmu TLB follow its flushes: a single-page flush
+// drops that page only, a full flush (or several page flushes at once) drops everything, and
+// generations never let an old entry come back.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "accel/dbt/system/dbt_code_tlb.h"
+#include "accel/dbt/system/dbt_victim_tlb.h"
+
+namespace machina::dbt::system {
+namespace {
+
+constexpr TlbRegime kS = TlbRegime::Supervisor;
+
+TEST(DbtCodeTlb, FollowsPageAndFullFlushes) {
+    auto tlb = std::make_unique<SoftTlb>();
+    auto code = std::make_unique<DbtCodeTlb>();
+    code->sync(*tlb);
+    code->fill(kS, 0x4000'1000, 0x7000'0000);
+    code->fill(kS, 0x4000'2000, 0x7000'5000);
+    EXPECT_EQ(code->lookup(kS, 0x4000'1010), 0x7000'0010u);
+    EXPECT_EQ(code->lookup(TlbRegime::User, 0x4000'1010), 0u) << "regimes are separate";
+    tlb->flush_page(0x4000'1abc);
+    code->sync(*tlb);
+    EXPECT_EQ(code->lookup(kS, 0x4000'1010), 0u);
+    EXPECT_EQ(code->lookup(kS, 0x4000'2010), 0x7000'5010u) << "other pages stay";
+    tlb->flush_all();
+    code->sync(*tlb);
+    EXPECT_EQ(code->lookup(kS, 0x4000'2010), 0u);
+    code->fill(kS, 0x4000'3000, 0x7000'9000);
+    tlb->flush_page(0x1000);
+    tlb->flush_page(0x2000); // two since the last look: everything goes
+    code->sync(*tlb);
+    EXPECT_EQ(code->lookup(kS, 0x4000'3000), 0u);
+}
+
+TEST(DbtCodeTlb, GenerationWrapNeverRevivesOldEntries) {
+    auto tlb = std::make_unique<SoftTlb>();
+    auto code = std::make_unique<DbtCodeTlb>();
+    code->sync(*tlb);
+    code->fill(kS, 0x8000, 0x9000);
+    for (int i = 0; i < 5000; ++i) {
+        tlb->flush_all();
+        code->sync(*tlb);
+        ASSERT_EQ(code->lookup(kS, 0x8000), 0u) << "after " << i + 1 << " flushes";
+    }
+}
+
+TEST(DbtVictimTlb, StashesAndForgetsOnFlush) {
+    auto tlb = std::make_unique<SoftTlb>();
+    auto victim = std::make_unique<DbtVictimTlb>();
+    victim->sync(*tlb);
+    TlbEntry e;
+    e.read_tag = 0x5000;
+    e.addend = 0x1234000;
+    victim->stash(kS, e);
+    victim->stash(kS, TlbEntry{}); // invalid entries are not kept
+    ASSERT_NE(victim->find(kS, 0x5008), nullptr);
+    EXPECT_EQ(victim->find(kS, 0x5008)->addend, 0x1234000u);
+    EXPECT_EQ(victim->find(TlbRegime::User, 0x5008), nullptr);
+    tlb->flush_page(0x6000);
+    victim->sync(*tlb);
+    EXPECT_NE(victim->find(kS, 0x5008), nullptr) << "another page was flushed";
+    tlb->flush_page(0x5000);
+    victim->sync(*tlb);
+    EXPECT_EQ(victim->find(kS, 0x5008), nullptr);
+    victim->stash(kS, e);
+    tlb->flush_all();
+    victim->sync(*tlb);
+    EXPECT_EQ(victim->find(kS, 0x5008), nullptr);
+}
+
+} // namespace
+} // namespace machina::dbt::system
