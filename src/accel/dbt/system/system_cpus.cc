@@ -148,6 +148,10 @@ class SystemCpusImpl final : public SystemCpus {
             uint64_t ran = hart.state.instret - before;
             budget -= std::min(budget, std::max<uint64_t>(ran, 1));
             handle_exit(hart, e);
+            if (m_yield) { // the hart polls in a wfi loop: let the others run first
+                m_yield = false;
+                break;
+            }
         }
     }
 
@@ -157,6 +161,9 @@ class SystemCpusImpl final : public SystemCpus {
         case ExitKind::FenceI: m_engine->flush_code(); return;
         case ExitKind::System: {
             decoder::DecodedInsn d = decoder::decode(e.insn);
+            // A wfi that returns at once (something pending but masked, as in OpenSBI's hart-start
+            // loop with MSIP set) makes the hart a busy poller: end its quantum either way.
+            m_yield = d.op == decoder::Op::Wfi;
             switch (execute_system_insn(hart, d, now())) {
             case SystemInsnResult::Done: ++hart.state.instret; return;
             case SystemInsnResult::Wait:
@@ -230,6 +237,7 @@ class SystemCpusImpl final : public SystemCpus {
     std::vector<std::unique_ptr<SystemHart>> m_harts;
     std::vector<std::unique_ptr<std::array<core::IrqLine, kLineBits.size()>>> m_lines;
     std::atomic<bool> m_stop{false};
+    bool m_yield = false; ///< the current hart executed wfi: end its quantum
     std::mutex m_wake_mutex;
     std::condition_variable m_wake_cv;
     uint64_t m_wake_seq = 0;
