@@ -1,6 +1,5 @@
 // machina-system-x86_64: runs an x86-64 guest on KVM with a QEMU-compatible command line.
 
-#include <array>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -10,6 +9,7 @@
 #include "base/log.h"
 #include "boards/x86_pc/pc_machine.h"
 #include "boards/x86_pc/startup_trace.h"
+#include "cli/device_options.h"
 #include "cli/options.h"
 
 namespace {
@@ -20,113 +20,6 @@ using machina::cli::MachineConfig;
 namespace x86 = machina::boards::x86;
 
 constexpr std::string_view kProgram = "machina-system-x86_64";
-
-/// Parses a MAC address "52:54:00:12:34:56".
-Result<std::array<uint8_t, 6>> parse_mac(const std::string& text) {
-    std::array<uint8_t, 6> mac{};
-    unsigned v[6];
-    char tail = 0;
-    if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                    &tail) != 6)
-        return Error::make("-device virtio-net-device: bad mac '{}'", text);
-    for (int i = 0; i < 6; ++i) {
-        if (v[i] > 0xff) return Error::make("-device virtio-net-device: bad mac '{}'", text);
-        mac[i] = uint8_t(v[i]);
-    }
-    return mac;
-}
-
-/// -netdev user,id=ID[,hostfwd=...][,restrict=on|off]
-Result<machina::net::SlirpOptions> user_netdev(const machina::cli::ObjectConfig& netdev) {
-    machina::net::SlirpOptions slirp;
-    slirp.id = netdev.id;
-    for (const auto& [key, value] : netdev.raw.items()) {
-        if (key == "type" || key == "id") continue;
-        if (key == "hostfwd") {
-            slirp.forwards.push_back(TRY(machina::net::parse_hostfwd(value)));
-        } else if (key == "restrict") {
-            slirp.restricted = value == "on" || value == "yes" || value == "true";
-        } else {
-            return Error::make("-netdev user: unsupported parameter '{}'", key);
-        }
-    }
-    return slirp;
-}
-
-/// -device virtio-net-device,netdev=ID[,mac=...] with the matching -netdev user|tap,id=ID,...
-Result<x86::PcNic> nic_config(const MachineConfig& c, const machina::cli::ObjectConfig& d) {
-    TRY(d.raw.check_keys({"driver", "netdev", "mac", "id"}, "-device virtio-net-device"));
-    auto id = d.raw.get("netdev");
-    if (!id) return Error::make("-device {}: 'netdev=ID' is required", d.type);
-    const machina::cli::ObjectConfig* netdev = nullptr;
-    for (const auto& n : c.netdevs)
-        if (n.id == *id) netdev = &n;
-    if (!netdev) return Error::make("-device {}: no -netdev with id={}", d.type, *id);
-    x86::PcNic nic;
-    if (netdev->type == "user") {
-        nic.slirp = TRY(user_netdev(*netdev));
-    } else if (netdev->type == "tap") {
-        nic.backend = x86::PcNic::Backend::Tap;
-        nic.tap = TRY(machina::net::parse_tap_options(netdev->raw.items()));
-        nic.tap.id = netdev->id;
-    } else {
-        return Error::make("-netdev {}: unknown network backend (user or tap)", netdev->type);
-    }
-    if (auto mac = d.raw.get("mac"))
-        nic.mac = TRY(parse_mac(*mac));
-    else if (!c.netdevs.empty())
-        nic.mac[5] = uint8_t(0x56 + (&*netdev - &c.netdevs[0]));
-    return nic;
-}
-
-/// The host end a -chardev names: stdio, null, file,path=P, pty, socket,path=P[,server=on].
-Result<machina::hw::SerialBackendSpec> chardev_spec(const machina::cli::ObjectConfig& chardev) {
-    using Spec = machina::hw::SerialBackendSpec;
-    const std::string what = "-chardev " + chardev.type;
-    Spec spec;
-    if (chardev.type == "stdio") {
-        TRY(chardev.raw.check_keys({"backend", "id", "signal", "mux"}, what));
-        spec.kind = Spec::Kind::Stdio;
-    } else if (chardev.type == "null") {
-        TRY(chardev.raw.check_keys({"backend", "id"}, what));
-        spec.kind = Spec::Kind::None;
-    } else if (chardev.type == "pty") {
-        TRY(chardev.raw.check_keys({"backend", "id"}, what));
-        spec.kind = Spec::Kind::Pty;
-    } else if (chardev.type == "file" || chardev.type == "socket") {
-        TRY(chardev.raw.check_keys({"backend", "id", "path", "server", "wait"}, what));
-        auto path = chardev.raw.get("path");
-        if (!path || path->empty())
-            return Error::make("{}: 'path=' is required{}", what,
-                               chardev.type == "socket" ? " (unix sockets only)" : "");
-        spec.path = *path;
-        if (chardev.type == "file") {
-            spec.kind = Spec::Kind::File;
-        } else {
-            const bool server = TRY(chardev.raw.get_bool("server", false, what));
-            spec.kind = server ? Spec::Kind::UnixServer : Spec::Kind::UnixClient;
-            if (!TRY(chardev.raw.get_bool("wait", true, what)))
-                return Error::make("{}: wait=off is not supported (machina waits for the client)",
-                                   what);
-        }
-    } else {
-        return Error::make("-chardev: unknown backend '{}' (stdio, null, file, pty, socket)",
-                           chardev.type);
-    }
-    return spec;
-}
-
-/// -device virtconsole,chardev=ID (or virtio-console-device,chardev=ID): the host end of a
-/// virtio console.
-Result<machina::hw::SerialBackendSpec> console_config(const MachineConfig& c,
-                                                      const machina::cli::ObjectConfig& d) {
-    TRY(d.raw.check_keys({"driver", "chardev", "id", "name", "nr", "bus"}, "-device " + d.type));
-    auto id = d.raw.get("chardev");
-    if (!id) return Error::make("-device {}: 'chardev=ID' is required", d.type);
-    for (const auto& chardev : c.chardevs)
-        if (chardev.id == *id) return chardev_spec(chardev);
-    return Error::make("-device {}: no -chardev with id={}", d.type, *id);
-}
 
 /// Turns the generic command line into the PC board's configuration; rejects what the board
 /// cannot do with a one-line reason.
@@ -150,22 +43,7 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
     pc.initrd_path = c.initrd;
     pc.cmdline = c.append;
     pc.no_reboot = c.no_reboot;
-    for (const auto& s : c.serials) {
-        using Kind = machina::cli::SerialConfig::Kind;
-        using Spec = machina::hw::SerialBackendSpec;
-        pc.serial.path = s.path;
-        switch (s.kind) {
-        case Kind::Stdio: pc.serial.kind = Spec::Kind::Stdio; break;
-        case Kind::None:
-        case Kind::Null: pc.serial.kind = Spec::Kind::None; break;
-        case Kind::File: pc.serial.kind = Spec::Kind::File; break;
-        case Kind::Pty: pc.serial.kind = Spec::Kind::Pty; break;
-        case Kind::Unix:
-            pc.serial.kind = s.server ? Spec::Kind::UnixServer : Spec::Kind::UnixClient;
-            break;
-        }
-        break; // COM1 only
-    }
+    pc.serial = machina::cli::first_serial_spec(c); // COM1
     for (const auto& d : c.devices) {
         if (d.type == "isa-debug-exit") {
             TRY(d.raw.check_keys({"driver", "iobase", "iosize", "id"}, "-device isa-debug-exit"));
@@ -179,22 +57,17 @@ Result<x86::PcConfig> to_pc_config(const MachineConfig& c) {
         } else if (d.type == "machina-testdev") {
             pc.test_device = true;
         } else if (d.type == "virtio-net-device" || d.type == "virtio-net") {
-            pc.nics.push_back(TRY(nic_config(c, d)));
+            pc.nics.push_back(TRY(machina::cli::nic_for_device(c, d)));
         } else if (d.type == "virtio-rng-device" || d.type == "virtio-rng") {
             ++pc.virtio_rng;
         } else if (d.type == "virtio-serial-device" || d.type == "virtio-serial") {
             // The bus QEMU puts virtconsole ports on: each virtconsole here is a virtio-console
             // device of its own with one port, so the bus itself adds nothing.
-            TRY(d.raw.check_keys({"driver", "id", "max_ports"}, "-device " + d.type));
+            TRY(machina::cli::check_virtio_serial_bus(d));
         } else if (d.type == "virtconsole" || d.type == "virtio-console-device") {
-            pc.consoles.push_back(TRY(console_config(c, d)));
+            pc.consoles.push_back(TRY(machina::cli::console_for_device(c, d)));
         } else if (d.type == "virtio-blk-device" || d.type == "virtio-blk") {
-            auto id = d.raw.get("drive");
-            if (!id) return Error::make("-device {}: 'drive=ID' is required", d.type);
-            const machina::cli::DriveConfig* drive = nullptr;
-            for (const auto& dc : c.drives)
-                if (dc.interface == "none" && dc.id == *id) drive = &dc;
-            if (!drive) return Error::make("-device {}: no -drive if=none,id={}", d.type, *id);
+            const machina::cli::DriveConfig* drive = TRY(machina::cli::drive_for_device(c, d));
             pc.drives.push_back({drive->file, drive->format, drive->readonly, drive->snapshot});
         } else {
             return Error::make("-device: unknown device '{}' (isa-debug-exit, machina-testdev, "

@@ -2,11 +2,11 @@
 # Builds every guest asset into ${MACHINA_CACHE:-~/.cache/machina}; each builder skips work already
 # done (stamp files keyed by version), so running this again is cheap. One summary line per asset.
 #   scripts/assets/build-all.sh [name...]
-#     names: lua zstd xz esbuild kernels busybox-riscv initramfs-riscv linux-riscv; default all
+#     names: lua zstd xz esbuild kernels busybox-riscv initramfs-riscv linux-riscv linux-x86; default all
 #     (initramfs-riscv packs busybox-riscv, lua and zstd: keep it after them)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-all=(lua zstd xz esbuild kernels busybox-riscv initramfs-riscv linux-riscv)
+all=(lua zstd xz esbuild kernels busybox-riscv initramfs-riscv linux-riscv linux-x86)
 names=("${@:-${all[@]}}")
 start=$(date +%s)
 for name in "${names[@]}"; do

@@ -2,7 +2,6 @@
 // VirtMachineConfig: everything the RISC-V `virt` board needs to build a machine, filled by the
 // command-line layer of machina-system-riscv64.
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,7 +9,7 @@
 #include "accel/dbt/system/system_cpus.h"
 #include "boards/riscv_virt/virt_boot.h"
 #include "hw/char/serial_backend.h"
-#include "net/slirp/slirp_options.h"
+#include "net/nic_config.h"
 
 namespace machina::boards::riscv_virt {
 
@@ -22,11 +21,9 @@ struct VirtDrive {
     bool snapshot = false;
 };
 
-/// A virtio-net card on a user-mode (slirp) network (-netdev user + -device virtio-net-device).
-struct VirtNic {
-    net::SlirpOptions slirp;
-    std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-};
+/// A virtio-net card on a user-mode (slirp) network or a host tap interface (-netdev user|tap
+/// + -device virtio-net-device); the same type on every board.
+using VirtNic = net::NicConfig;
 
 /// Configuration of one `virt` machine.
 struct VirtMachineConfig {
@@ -36,8 +33,11 @@ struct VirtMachineConfig {
     hw::SerialBackendSpec serial;  ///< where UART0 goes (stdio by default)
     std::vector<VirtDrive> drives; ///< virtio-blk devices, first in slot order
     std::vector<VirtNic> nics;     ///< virtio-net devices, after the disks
-    unsigned virtio_rng = 0;       ///< virtio-rng devices, last
-    std::string dumpdtb;           ///< -machine dumpdtb=FILE: write the device tree and exit
+    unsigned virtio_rng = 0;       ///< virtio-rng devices, after the cards
+    /// virtio-console devices (-device virtconsole,chardev=ID), last: where each one's single
+    /// port goes.
+    std::vector<hw::SerialBackendSpec> consoles;
+    std::string dumpdtb; ///< -machine dumpdtb=FILE: write the device tree and exit
 };
 
 /// Most harts the board supports: the PLIC window holds 2 contexts per hart, up to 1024.

@@ -5,11 +5,9 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "block/block_device.h"
 #include "boards/riscv_virt/virt_memory_map.h"
 #include "core/clock.h"
 #include "hw/virtio/blk/virtio_blk.h"
-#include "hw/virtio/net/virtio_net.h"
 #include "hw/virtio/rng/virtio_rng.h"
 #include "target/riscv/system/privileged_state.h"
 
@@ -21,14 +19,22 @@ constexpr uint64_t kNsPerTick = 1'000'000'000 / kTimebaseHz;
 
 Result<std::unique_ptr<VirtMachine>> VirtMachine::create(const VirtMachineConfig& config,
                                                          const CpuFactory& make_cpus,
-                                                         hw::StdioBackend* console) {
+                                                         hw::StdioBackend* console,
+                                                         VirtHostEnds* ends) {
     std::unique_ptr<VirtMachine> machine(new VirtMachine(config));
-    TRY(machine->build(make_cpus, console));
+    TRY(machine->build(make_cpus, console, ends));
     return machine;
 }
 
 VirtMachine::~VirtMachine() {
+    // Hand the host ends back: no backend thread may reach this machine's devices any more.
     if (m_console) m_console->attach(nullptr);
+    if (m_ends) {
+        for (size_t i = 0; i < m_consoles.size(); ++i)
+            m_ends->console(i).attach(nullptr);
+        for (size_t i = 0; i < m_nics.size(); ++i)
+            m_ends->connect_nic(i, nullptr);
+    }
 }
 
 uint64_t VirtMachine::mtime_ticks() const {
@@ -46,7 +52,8 @@ uint64_t VirtMachine::next_deadline() const {
     return deadline;
 }
 
-Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* console) {
+Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* console,
+                                VirtHostEnds* ends) {
     const VirtBootConfig& boot = m_config.boot;
     if (boot.harts == 0 || boot.harts > kMaxHarts)
         return Error::make("-smp: {} CPUs requested; the virt board supports 1 to {}", boot.harts,
@@ -88,6 +95,17 @@ Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* c
     m_rtc_irq.connect([plic](bool level) { plic->set_source(kRtcIrq, level); });
     m_rtc = std::make_unique<hw::riscv::GoldfishRtc>(m_rtc_irq, [] { return core::realtime_ns(); });
     TRY(m_mmio.map(kRtcBase, kRtcSize, *m_rtc, "goldfish_rtc", {1, 8}));
+    if (!ends) {
+        m_own_ends = TRY(VirtHostEnds::open(m_config, [this] {
+            finish({RunOutcome::Kind::Exit, 0});
+        }));
+        ends = m_own_ends.get();
+    }
+    if (ends->drive_count() != m_config.drives.size() ||
+        ends->nic_count() != m_config.nics.size() ||
+        ends->console_count() != m_config.consoles.size())
+        return Error::make("virt: the host ends lent to the machine do not match its devices");
+    m_ends = ends;
     TRY(add_virtio_slots());
 
     // The harts, then their interrupt inputs.
@@ -108,11 +126,20 @@ Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* c
     if (m_cpus->hart_count() != boot.harts)
         return Error::make("virt: asked for {} harts, got {}", boot.harts, m_cpus->hart_count());
     connect_hart_lines();
-
-    // Network backends deliver frames from their own threads once everything is wired.
-    for (auto& backend : m_net_backends)
-        backend->start();
+    m_registers = dynamic_cast<const riscv::HartRegisterSource*>(m_cpus.get());
+    connect_host_ends();
     return ok();
+}
+
+void VirtMachine::connect_host_ends() {
+    // Backend threads deliver input and frames only once everything is wired.
+    for (size_t i = 0; i < m_consoles.size(); ++i)
+        m_ends->console(i).attach(m_consoles[i]);
+    for (size_t i = 0; i < m_nics.size(); ++i) {
+        hw::virtio::VirtioNet* dev = m_nics[i];
+        m_ends->connect_nic(
+            i, [dev](const uint8_t* frame, size_t len) { return dev->receive(frame, len); });
+    }
 }
 
 void VirtMachine::connect_hart_lines() {
@@ -133,31 +160,33 @@ void VirtMachine::connect_hart_lines() {
 
 Result<void> VirtMachine::add_virtio_slots() {
     std::vector<std::unique_ptr<hw::virtio::VirtioDevice>> devices;
-    for (size_t i = 0; i < m_config.drives.size(); ++i) {
-        const VirtDrive& d = m_config.drives[i];
-        block::DriveOptions options;
-        options.path = d.path;
-        options.format = d.format;
-        options.read_only = d.read_only;
-        options.snapshot = d.snapshot;
-        auto disk = TRY(block::open_drive(options));
-        devices.push_back(
-            std::make_unique<hw::virtio::VirtioBlk>(std::move(disk), fmt::format("machina{}", i)));
-    }
-    for (const VirtNic& nic : m_config.nics) {
-        auto backend = TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp)));
-        auto device = std::make_unique<hw::virtio::VirtioNet>(*backend, nic.mac);
-        hw::virtio::VirtioNet* dev = device.get();
-        backend->set_receiver(
-            [dev](const uint8_t* frame, size_t len) { return dev->receive(frame, len); });
-        m_net_backends.push_back(std::move(backend));
+    for (size_t i = 0; i < m_config.drives.size(); ++i)
+        devices.push_back(std::make_unique<hw::virtio::VirtioBlk>(m_ends->lend_drive(i),
+                                                                  fmt::format("machina{}", i)));
+    for (size_t i = 0; i < m_config.nics.size(); ++i) {
+        auto device =
+            std::make_unique<hw::virtio::VirtioNet>(m_ends->nic_backend(i), m_config.nics[i].mac);
+        m_nics.push_back(device.get());
         devices.push_back(std::move(device));
     }
     for (unsigned i = 0; i < m_config.virtio_rng; ++i)
         devices.push_back(std::make_unique<hw::virtio::VirtioRng>());
-    if (devices.size() > kVirtioCount)
+    for (size_t i = 0; i < m_config.consoles.size(); ++i) {
+        auto device = std::make_unique<hw::virtio::VirtioConsole>();
+        hw::StdioBackend* backend = &m_ends->console(i);
+        device->set_tx_sink([backend](const uint8_t* data, size_t len) {
+            for (size_t n = 0; n < len; ++n)
+                backend->write(data[n]);
+        });
+        m_consoles.push_back(device.get());
+        devices.push_back(std::move(device));
+    }
+    if (devices.size() > kVirtioCount) {
+        m_consoles.clear(); // nothing was attached: the destructor must not detach
+        m_nics.clear();
         return Error::make("-device/-drive: {} virtio devices given; the virt board has {} slots",
                            devices.size(), kVirtioCount);
+    }
 
     hw::riscv::Plic* plic = m_plic.get();
     for (unsigned i = 0; i < kVirtioCount; ++i) {
@@ -210,32 +239,63 @@ void VirtMachine::finish(RunOutcome outcome) {
 }
 
 RunOutcome VirtMachine::run() {
-    if (!m_stop.load()) m_cpus->run();
-    std::lock_guard lock(m_mutex);
-    if (!m_stop.load()) {
+    std::unique_lock lock(m_mutex);
+    m_run_state = RunState::Running;
+    RunOutcome outcome;
+    for (;;) {
+        serve_stopped_requests(lock);
+        if (m_stop.load()) {
+            outcome = m_outcome;
+            break;
+        }
+        lock.unlock();
+        m_cpus->run();
+        lock.lock();
+        if (m_stop.load()) continue; // serve what is queued, then end
+        if (m_stops_owed > 0) {      // stopped for a with_harts_stopped() request
+            --m_stops_owed;
+            continue;
+        }
         log::error("the harts stopped with no power-off, reset or quit request");
-        return {RunOutcome::Kind::Exit, 1};
+        serve_stopped_requests(lock);
+        outcome = {RunOutcome::Kind::Exit, 1};
+        break;
     }
-    return m_outcome;
+    // m_mutex is still held and nothing is queued: later requests run on their caller's thread.
+    m_run_state = RunState::Ended;
+    return outcome;
 }
 
-std::string VirtMachine::describe_memory_map() const {
-    struct Row {
-        uint64_t base, size;
-        const char* kind;
-        std::string name;
-    };
-    std::vector<Row> rows;
-    for (const auto& r : m_memory.regions())
-        rows.push_back({r.gpa, r.size, r.gpa == kMromBase ? "rom" : "ram", r.name});
-    for (const auto& m : m_mmio.mappings())
-        rows.push_back({m.base, m.size, "i/o", m.name});
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.base < b.base; });
-    std::string out = "address-space: memory\n";
-    for (const Row& r : rows)
-        out += fmt::format("  {:016x}-{:016x} ({}): {}\n", r.base, r.base + r.size - 1, r.kind,
-                           r.name);
-    return out;
+void VirtMachine::serve_stopped_requests(std::unique_lock<std::mutex>& lock) {
+    while (!m_requests.empty()) {
+        std::vector<StoppedRequest*> batch;
+        batch.swap(m_requests);
+        lock.unlock();
+        for (StoppedRequest* r : batch)
+            (*r->fn)();
+        lock.lock();
+        for (StoppedRequest* r : batch)
+            r->done = true;
+        m_served.notify_all();
+    }
+}
+
+void VirtMachine::with_harts_stopped(const std::function<void()>& fn) {
+    std::unique_lock lock(m_mutex);
+    if (m_run_state == RunState::Ended) {
+        lock.unlock();
+        fn();
+        return;
+    }
+    StoppedRequest request{&fn};
+    m_requests.push_back(&request);
+    if (m_run_state == RunState::Running) {
+        ++m_stops_owed;
+        lock.unlock();
+        m_cpus->request_stop();
+        lock.lock();
+    }
+    m_served.wait(lock, [&] { return request.done; });
 }
 
 } // namespace machina::boards::riscv_virt

@@ -2,9 +2,12 @@
 // VirtMachine: one power-on of the RISC-V `virt` board, laid out as QEMU's so Debian's OpenSBI,
 // U-Boot and Linux run unchanged: MROM and DRAM, CLINT, PLIC, a 16550 UART, the sifive_test
 // syscon, a goldfish RTC and eight virtio-mmio slots, wired to the harts of a SystemCpus.
-// A guest reset builds a fresh machine (see virt_run.h), so every device starts clean.
+// A guest reset builds a fresh machine (see virt_run.h), so every device starts clean; the host
+// side of the virtio devices (disk images, network and console backends) is lent by a
+// VirtHostEnds that outlives the reset.
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,6 +19,7 @@
 #include "boards/riscv_virt/virt_boot.h"
 #include "boards/riscv_virt/virt_config.h"
 #include "boards/riscv_virt/virt_empty_slot.h"
+#include "boards/riscv_virt/virt_host_ends.h"
 #include "core/address_space.h"
 #include "core/guest_memory.h"
 #include "core/irq_line.h"
@@ -26,9 +30,11 @@
 #include "hw/riscv/goldfish_rtc.h"
 #include "hw/riscv/plic.h"
 #include "hw/riscv/sifive_test.h"
+#include "hw/virtio/console/virtio_console.h"
+#include "hw/virtio/net/virtio_net.h"
 #include "hw/virtio/transport/virtio_mmio.h"
 #include "hw/virtio/virtio_device.h"
-#include "net/slirp/slirp_backend.h"
+#include "target/riscv/system/hart_registers.h"
 
 namespace machina::boards::riscv_virt {
 
@@ -47,9 +53,13 @@ using CpuFactory = std::function<Result<std::unique_ptr<dbt::system::SystemCpus>
 class VirtMachine {
   public:
     /// Builds memory and devices, loads firmware/kernel/initrd and the device tree, and creates
-    /// the harts with `make_cpus`. UART0 talks to `console` (nullptr: output dropped).
-    static Result<std::unique_ptr<VirtMachine>>
-    create(const VirtMachineConfig& config, const CpuFactory& make_cpus, hw::StdioBackend* console);
+    /// the harts with `make_cpus`. UART0 talks to `console` (nullptr: output dropped). The virtio
+    /// devices use the disk images and backends of `ends`, which must outlive the machine and
+    /// have been opened from the same configuration (nullptr: the machine opens its own).
+    static Result<std::unique_ptr<VirtMachine>> create(const VirtMachineConfig& config,
+                                                       const CpuFactory& make_cpus,
+                                                       hw::StdioBackend* console,
+                                                       VirtHostEnds* ends = nullptr);
     ~VirtMachine();
     VirtMachine(const VirtMachine&) = delete;
     VirtMachine& operator=(const VirtMachine&) = delete;
@@ -58,6 +68,16 @@ class VirtMachine {
     RunOutcome run();
     /// Ends the run from any thread (sifive_test, Ctrl-A X, the monitor); the first call wins.
     void finish(RunOutcome outcome);
+    /// Runs `fn` while the harts are stopped and returns once it ran: during run() the harts are
+    /// asked to stop, `fn` runs on the CPU thread between two runs of the harts, and they go
+    /// on; before run(), `fn` runs when run() starts; after it, at once on the calling thread.
+    /// For other threads (the monitor) that must look at hart state; not from the CPU thread.
+    void with_harts_stopped(const std::function<void()>& fn);
+    /// The `info registers` text of every hart, read while they are stopped; says so when the
+    /// CPU engine cannot show registers.
+    std::string describe_registers();
+    /// One line per hart for `info cpus`: its pc and privilege when the engine can show them.
+    std::string describe_cpus();
 
     /// The device windows (for tests and `info mtree`).
     const core::AddressSpace& mmio() const { return m_mmio; }
@@ -75,17 +95,24 @@ class VirtMachine {
     hw::riscv::Plic& plic() { return *m_plic; }
     /// The memory map as text, RAM and devices by address (the monitor's `info mtree`).
     std::string describe_memory_map() const;
+    /// The disk images and backends the virtio devices use.
+    VirtHostEnds& host_ends() { return *m_ends; }
 
   private:
     explicit VirtMachine(const VirtMachineConfig& config) : m_config(config) {}
-    Result<void> build(const CpuFactory& make_cpus, hw::StdioBackend* console);
+    Result<void> build(const CpuFactory& make_cpus, hw::StdioBackend* console, VirtHostEnds* ends);
     Result<void> add_virtio_slots();
     void connect_hart_lines();
+    void connect_host_ends();
+    /// Runs the queued with_harts_stopped() requests (m_mutex held on entry and exit).
+    void serve_stopped_requests(std::unique_lock<std::mutex>& lock);
     uint64_t mtime_ticks() const;
     uint64_t next_deadline() const;
     void on_power_request(hw::riscv::PowerRequest request, int code);
 
     VirtMachineConfig m_config;
+    std::unique_ptr<VirtHostEnds> m_own_ends; ///< when create() was given none
+    VirtHostEnds* m_ends = nullptr;
     core::GuestMemory m_memory;
     core::AddressSpace m_mmio{"mmio"};
     VirtBootLayout m_layout;
@@ -112,14 +139,28 @@ class VirtMachine {
     };
     std::vector<VirtioSlot> m_virtio;
     EmptyVirtioSlot m_empty_slot; ///< stateless: one instance answers for every empty slot
+    std::vector<hw::virtio::VirtioConsole*> m_consoles; ///< in m_virtio, in config order
+    std::vector<hw::virtio::VirtioNet*> m_nics;         ///< in m_virtio, in config order
     hw::StdioBackend* m_console = nullptr;
 
-    // Destroyed in reverse order: network threads stop first (they raise virtio interrupts),
-    // then the harts (which reach every device through m_mmio and the timer hooks).
+    // Destroyed before the devices: the harts reach every device through m_mmio and the timer
+    // hooks. (Backend threads are detached from the devices by the destructor's body.)
     std::unique_ptr<dbt::system::SystemCpus> m_cpus;
-    std::vector<std::unique_ptr<net::SlirpBackend>> m_net_backends;
+    const riscv::HartRegisterSource* m_registers = nullptr; ///< m_cpus, when it can show them
 
+    /// One with_harts_stopped() call waiting for the CPU thread.
+    struct StoppedRequest {
+        const std::function<void()>* fn;
+        bool done = false;
+    };
+    enum class RunState { Built, Running, Ended };
     std::mutex m_mutex;
+    std::condition_variable m_served; ///< a StoppedRequest is done
+    std::vector<StoppedRequest*> m_requests;
+    RunState m_run_state = RunState::Built;
+    /// request_stop() calls made for requests whose early return of SystemCpus::run() has not
+    /// been seen yet (several may fold into one return; the rest only excuse a later one).
+    unsigned m_stops_owed = 0;
     std::atomic<bool> m_stop{false};
     RunOutcome m_outcome;
 };

@@ -12,6 +12,8 @@ constexpr std::string_view kHelp = "help|?                 list commands\n"
                                    "info status            whether the machine runs\n"
                                    "info mtree             memory map\n"
                                    "info cpus              harts and instructions retired\n"
+                                   "info registers         pc, privilege, CSRs, x1-x31 of each "
+                                   "hart\n"
                                    "system_reset           reset the machine\n"
                                    "quit|q                 quit machina\n";
 
@@ -77,7 +79,9 @@ std::string Monitor::execute(std::string_view line) {
         if (what == "status") return "VM status: " + call(m_commands.info_status, "info status");
         if (what == "mtree") return call(m_commands.info_mtree, "info mtree");
         if (what == "cpus") return call(m_commands.info_cpus, "info cpus");
-        return "info: unknown item '" + what + "' (status, mtree, cpus)\n";
+        if (what == "registers" || what == "reg")
+            return call(m_commands.info_registers, "info registers");
+        return "info: unknown item '" + what + "' (status, mtree, cpus, registers)\n";
     }
     if (cmd == "system_reset") {
         if (!m_commands.system_reset) return "system_reset is not available\n";

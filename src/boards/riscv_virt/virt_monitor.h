@@ -1,8 +1,8 @@
 #pragma once
 // Monitor: the small human monitor behind Ctrl-A C on the -nographic console, with QEMU's
 // spelling of the few commands it knows (help, info status, info mtree, info cpus,
-// system_reset, quit). It edits one line at a time on a raw terminal and asks the board, through
-// callbacks, for what it cannot know itself.
+// info registers, system_reset, quit). It edits one line at a time on a raw terminal and asks the
+// board, through callbacks, for what it cannot know itself.
 
 #include <cstdint>
 #include <functional>
@@ -13,9 +13,10 @@ namespace machina::boards::riscv_virt {
 
 /// What the monitor's commands do; each callback may be empty ("not available").
 struct MonitorCommands {
-    std::function<std::string()> info_status; ///< "running" / "paused"
-    std::function<std::string()> info_mtree;  ///< memory map listing
-    std::function<std::string()> info_cpus;   ///< one line per hart
+    std::function<std::string()> info_status;    ///< "running" / "paused"
+    std::function<std::string()> info_mtree;     ///< memory map listing
+    std::function<std::string()> info_cpus;      ///< one line per hart
+    std::function<std::string()> info_registers; ///< pc, privilege, CSRs, x1..x31 of each hart
     std::function<void()> system_reset;
     std::function<void()> quit;
 };

@@ -57,13 +57,15 @@ MonitorCommands monitor_commands(CurrentMachine& current) {
         current.with([&](VirtMachine& m) { s = m.describe_memory_map(); });
         return s;
     };
+    // The harts stop while these read their state (VirtMachine::with_harts_stopped).
     c.info_cpus = [&current] {
-        std::string s;
-        current.with([&](VirtMachine& m) {
-            for (unsigned h = 0; h < m.cpus().hart_count(); h++)
-                s += fmt::format("* CPU #{}: hart {}\n", h, h);
-            s += fmt::format("instructions retired: {}\n", m.cpus().instructions_retired());
-        });
+        std::string s = "no CPUs (between resets)\n";
+        current.with([&](VirtMachine& m) { s = m.describe_cpus(); });
+        return s;
+    };
+    c.info_registers = [&current] {
+        std::string s = "no CPUs (between resets)\n";
+        current.with([&](VirtMachine& m) { s = m.describe_registers(); });
         return s;
     };
     c.system_reset = [&current] {
@@ -107,7 +109,7 @@ Result<int> run_virt(const VirtMachineConfig& config, const CpuFactory& make_cpu
         TRY(dump_virt_dtb(config, config.dumpdtb));
         return 0;
     }
-    // Declared in this order so the console's input thread (destroyed first) never sees a
+    // Declared in this order so the consoles' input threads (destroyed first) never see a
     // destroyed monitor or machine pointer.
     CurrentMachine current;
     hw::StdioBackend* console_out = nullptr;
@@ -121,8 +123,10 @@ Result<int> run_virt(const VirtMachineConfig& config, const CpuFactory& make_cpu
                               [&monitor](uint8_t b) { monitor.input(b); }});
         TRY(console->start([&current] { current.quit(); }));
     }
+    // Opened once: a snapshot=on overlay, a tap interface, a console's socket outlive a reset.
+    auto ends = TRY(VirtHostEnds::open(config, [&current] { current.quit(); }));
     for (;;) {
-        auto machine = TRY(VirtMachine::create(config, make_cpus, console.get()));
+        auto machine = TRY(VirtMachine::create(config, make_cpus, console.get(), ends.get()));
         current.set(machine.get());
         RunOutcome outcome = machine->run();
         current.set(nullptr);

@@ -7,8 +7,7 @@
 #include <vector>
 
 #include "hw/char/serial_backend.h"
-#include "net/slirp/slirp_options.h"
-#include "net/tap/tap_options.h"
+#include "net/nic_config.h"
 
 namespace machina::boards::x86 {
 
@@ -21,14 +20,8 @@ struct PcDrive {
 };
 
 /// A virtio-net card (-device virtio-net-device) on a user-mode (slirp) network or a host tap
-/// interface (-netdev user|tap).
-struct PcNic {
-    enum class Backend { User, Tap };
-    Backend backend = Backend::User;
-    net::SlirpOptions slirp; ///< for Backend::User
-    net::TapOptions tap;     ///< for Backend::Tap
-    std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-};
+/// interface (-netdev user|tap); the same type on every board.
+using PcNic = net::NicConfig;
 
 /// Configuration of an x86 PC machine.
 struct PcConfig {

@@ -93,9 +93,13 @@ Result<LinuxBootInfo> load_pvh(core::GuestMemory& memory, const LinuxBootConfig&
         if (ph.paddr < kHighMemStart || !memory.host_ptr(ph.paddr, ph.memsz))
             return Error::make("{}: ELF segment [{:#x}, {:#x}) is outside guest RAM above 1 MiB",
                                name, ph.paddr, ph.paddr + ph.memsz);
-        TRY(memory.write(ph.paddr, &elf[ph.offset], ph.filesz));
-        std::memset(memory.host_ptr(ph.paddr + ph.filesz, ph.memsz - ph.filesz), 0,
-                    ph.memsz - ph.filesz);
+        // elf.data() + offset, not &elf[offset]: an empty segment may start at the file's end.
+        TRY(memory.write(ph.paddr, elf.data() + ph.offset, ph.filesz));
+        // Zero the bss only when there is one: host_ptr() of an empty range at the very top of
+        // RAM is null, and memset(nullptr, 0, 0) is undefined behaviour.
+        if (ph.memsz > ph.filesz)
+            std::memset(memory.host_ptr(ph.paddr + ph.filesz, ph.memsz - ph.filesz), 0,
+                        ph.memsz - ph.filesz);
         info.kernel_end = std::max(info.kernel_end, align_up(ph.paddr + ph.memsz, 4096));
     }
     if (info.kernel_end == 0) return Error::make("{}: ELF kernel has no loadable segment", name);

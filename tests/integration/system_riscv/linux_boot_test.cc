@@ -1,10 +1,14 @@
 // The virtio options that tests/integration/riscv_linux (boot, ext4 write, SMP, network,
 // U-Boot) does not cover, checked from inside Linux: a snapshot=on disk whose writes never reach
-// the file, a readonly=on disk that refuses writes, and virtio-rng as the kernel's hw_random.
+// the file (and survive a guest reboot, as in QEMU), a readonly=on disk that refuses writes,
+// virtio-rng as the kernel's hw_random, and a virtio console (/dev/hvc1) on a unix socket.
 // Skipped when the guest assets (scripts/assets) or OpenSBI are missing.
 // MACHINA_TEST_RISCV_ACCEL=interp runs it on the reference interpreter.
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,111 +20,16 @@
 #include <string>
 #include <vector>
 
-#include "guest_session.h"
 #include "integration/kvm/run_process.h"
+#include "linux_guest.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using machina::test::find_tool;
 using machina::test::GuestSession;
+using machina::test::LinuxGuest;
 using machina::test::run_process;
-
-constexpr const char* kFirmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
-constexpr const char* kPrompt = "machina# ";
-constexpr double kBootTimeout = 300;
-
-fs::path cache_dir() {
-    if (const char* c = std::getenv("MACHINA_CACHE"); c && *c) return c;
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : "/root") / ".cache" / "machina";
-}
-fs::path kernel() {
-    return cache_dir() / "linux-riscv64" / "Image";
-}
-fs::path initramfs() {
-    return cache_dir() / "initramfs-riscv64" / "initramfs.cpio.gz";
-}
-
-std::string find_tool(const std::string& name) {
-    for (const char* dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"})
-        if (access((std::string(dir) + "/" + name).c_str(), X_OK) == 0)
-            return std::string(dir) + "/" + name;
-    return {};
-}
-
-#define REQUIRE_LINUX_ASSETS()                                                                     \
-    do {                                                                                           \
-        if (!fs::exists(kernel()) || !fs::exists(initramfs()))                                     \
-            GTEST_SKIP() << "guest kernel/initramfs not built: run scripts/assets/linux-riscv.sh " \
-                            "and scripts/assets/initramfs-riscv.sh";                               \
-        if (!fs::exists(kFirmware)) GTEST_SKIP() << "Debian's opensbi package is not installed";   \
-    } while (0)
-
-/// A Linux guest on the serial console, with the busybox shell's prompt as the turn marker.
-class LinuxGuest {
-  public:
-    explicit LinuxGuest(const std::vector<std::string>& extra_args, unsigned harts = 1) {
-        std::vector<std::string> argv = {MACHINA_SYSTEM_RISCV64,
-                                         "-M",
-                                         "virt",
-                                         "-nographic",
-                                         "-smp",
-                                         std::to_string(harts),
-                                         "-m",
-                                         "256M",
-                                         "-kernel",
-                                         kernel().string(),
-                                         "-initrd",
-                                         initramfs().string(),
-                                         "-append",
-                                         "console=ttyS0"};
-        if (const char* accel = std::getenv("MACHINA_TEST_RISCV_ACCEL"); accel && *accel)
-            argv.insert(argv.end(), {"-accel", accel});
-        argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-        m_session = std::make_unique<GuestSession>(argv);
-    }
-
-    /// Waits for the shell's first prompt.
-    bool boot() { return m_session->wait_for(kPrompt, kBootTimeout, 0, &m_pos); }
-
-    /// Runs `command` at the prompt; returns what it printed (\r removed), or "<timeout>".
-    /// Markers around the output are typed split in two ("<<""START>>") so the shell's echo of
-    /// the command line (which may wrap) never matches them.
-    std::string run(const std::string& command, double timeout_s = 120) {
-        m_session->send("echo '<<''START>>'; " + command + "; echo '<<''DONE>>'\n");
-        size_t start = 0, done = 0;
-        if (!m_session->wait_for("<<START>>", timeout_s, m_pos, &start) ||
-            !m_session->wait_for("<<DONE>>", timeout_s, start, &done) ||
-            !m_session->wait_for(kPrompt, timeout_s, done, &m_pos))
-            return "<timeout>";
-        std::string out = m_session->out().substr(start, done - start - std::strlen("<<DONE>>"));
-        // Drop \r and the kernel's console messages ("[    7.87] EXT4-fs ...") between lines.
-        std::string clean;
-        std::istringstream lines(out);
-        for (std::string line; std::getline(lines, line);) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (std::regex_search(line, std::regex(R"(^\[ *[0-9]+\.[0-9]+\] )"))) continue;
-            clean += line + "\n";
-        }
-        while (!clean.empty() && clean.front() == '\n')
-            clean.erase(clean.begin());
-        while (!clean.empty() && clean.back() == '\n')
-            clean.pop_back();
-        return clean;
-    }
-
-    /// Types `poweroff` and returns machina's exit status.
-    int poweroff() {
-        m_session->send("poweroff\n");
-        return m_session->wait_exit(120);
-    }
-
-    GuestSession& session() { return *m_session; }
-
-  private:
-    std::unique_ptr<GuestSession> m_session;
-    size_t m_pos = 0;
-};
 
 TEST(LinuxVirtio, SnapshotAndReadonlyDisksAndTheRng) {
     REQUIRE_LINUX_ASSETS();
@@ -157,6 +66,114 @@ TEST(LinuxVirtio, SnapshotAndReadonlyDisksAndTheRng) {
     auto clean = run_process(
         {find_tool("e2fsck").empty() ? "/sbin/e2fsck" : find_tool("e2fsck"), "-n", "-f", ro});
     EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+}
+
+TEST(LinuxVirtio, SnapshotDiskKeepsItsWritesAcrossAGuestReboot) {
+    REQUIRE_LINUX_ASSETS();
+    std::string mkfs = find_tool("mkfs.ext4"), debugfs = find_tool("debugfs");
+    if (mkfs.empty() || debugfs.empty()) GTEST_SKIP() << "e2fsprogs is not installed";
+    fs::path dir =
+        fs::path(testing::TempDir()) / ("machina_linux_reboot_" + std::to_string(getpid()));
+    fs::create_directories(dir / "content");
+    std::ofstream(dir / "content" / "hello.txt") << "hello from the host disk\n";
+    std::string snap = (dir / "snap.img").string();
+    auto mk = run_process({mkfs, "-q", "-F", "-d", (dir / "content").string(), snap, "16M"});
+    ASSERT_EQ(mk.exit_code, 0) << mk.err;
+    auto before = run_process({"sha256sum", snap});
+
+    LinuxGuest guest({"-drive", "file=" + snap + ",format=raw,if=virtio,snapshot=on"});
+    ASSERT_TRUE(guest.boot()) << guest.session().out() << guest.session().err();
+    EXPECT_EQ(guest.run("mkdir -p /a && mount -t ext4 /dev/vda /a && echo kept >/a/kept.txt && "
+                        "sync && umount /a && echo written"),
+              "written");
+    ASSERT_TRUE(guest.reboot()) << guest.session().out() << guest.session().err();
+    EXPECT_EQ(guest.run("mkdir -p /a && mount -t ext4 /dev/vda /a && cat /a/kept.txt "
+                        "/a/hello.txt && umount /a"),
+              "kept\nhello from the host disk");
+    EXPECT_EQ(guest.poweroff(), 0) << guest.session().err();
+    // The image file is as it was: the overlay lived in machina's memory only.
+    EXPECT_EQ(run_process({"sha256sum", snap}).out, before.out);
+    auto kept = run_process({debugfs, "-R", "stat /kept.txt", snap});
+    EXPECT_EQ(kept.out.find("Inode:"), std::string::npos) << kept.out;
+}
+
+/// A unix socket the test listens on; machina connects to it (-chardev socket,path=...).
+class Listener {
+  public:
+    explicit Listener(const std::string& path) : m_path(path) {
+        ::unlink(path.c_str());
+        m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(m_fd, 1) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~Listener() {
+        for (int fd : {m_fd, m_client})
+            if (fd >= 0) ::close(fd);
+        ::unlink(m_path.c_str());
+    }
+    bool ok() const { return m_fd >= 0; }
+    /// Waits for machina to connect.
+    bool accept(int timeout_ms) {
+        pollfd p{m_fd, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) != 1) return false;
+        m_client = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        return m_client >= 0;
+    }
+    /// Reads until what came contains `text`; false after `timeout_ms` or end of stream.
+    bool read_until(const std::string& text, int timeout_ms) {
+        for (int waited = 0; m_in.find(text) == std::string::npos; waited += 100) {
+            if (waited >= timeout_ms) return false;
+            pollfd p{m_client, POLLIN, 0};
+            if (::poll(&p, 1, 100) != 1) continue;
+            char buf[512];
+            ssize_t n = ::read(m_client, buf, sizeof buf);
+            if (n <= 0) return false;
+            m_in.append(buf, size_t(n));
+        }
+        return true;
+    }
+    void send(const std::string& text) {
+        EXPECT_EQ(::write(m_client, text.data(), text.size()), ssize_t(text.size()));
+    }
+    const std::string& received() const { return m_in; }
+
+  private:
+    std::string m_path;
+    int m_fd = -1;
+    int m_client = -1;
+    std::string m_in;
+};
+
+TEST(LinuxVirtio, VirtioConsoleIsHvc1OnAUnixSocket) {
+    REQUIRE_LINUX_ASSETS();
+    std::string path = testing::TempDir() + "machina_hvc_" + std::to_string(getpid()) + ".sock";
+    Listener host(path);
+    ASSERT_TRUE(host.ok()) << path << ": " << std::strerror(errno);
+    LinuxGuest guest({"-chardev", "socket,id=c0,path=" + path, "-device", "virtio-serial-device",
+                      "-device", "virtconsole,chardev=c0"});
+    ASSERT_TRUE(host.accept(30'000)) << guest.session().err();
+    ASSERT_TRUE(guest.boot()) << guest.session().out() << guest.session().err();
+    // hvc0 is the SBI console (HVC_RISCV_SBI); the virtio console's first port is hvc1.
+    EXPECT_EQ(guest.run("cat /sys/class/tty/hvc1/dev; ls /sys/bus/virtio/drivers/virtio_console | "
+                        "grep -c virtio"),
+              "229:1\n1");
+    // One process keeps hvc1 open (input that arrives while no one has it open is dropped):
+    // it writes a line to the host, then waits for one from it.
+    EXPECT_EQ(guest.run("(sh -c 'exec 3<>/dev/hvc1; echo guest-to-host-1234 >&3; "
+                        "head -n 1 <&3 >/tmp/got' &)"),
+              "");
+    ASSERT_TRUE(host.read_until("guest-to-host-1234", 30'000)) << host.received();
+    host.send("host-to-guest-5678\n");
+    EXPECT_EQ(guest.run("for i in 1 2 3 4 5 6 7 8 9 10; do [ -s /tmp/got ] && break; sleep 1; "
+                        "done; cat /tmp/got"),
+              "host-to-guest-5678");
+    EXPECT_EQ(guest.poweroff(), 0) << guest.session().err();
 }
 
 } // namespace

@@ -19,50 +19,12 @@
 #include "boards/riscv_virt/virt_run.h"
 #include "fake_cpus.h"
 #include "target/riscv/system/privileged_state.h"
+#include "virt_machine_fixture.h"
 
 namespace machina::boards::riscv_virt {
 namespace {
 
-using test::FakeCpuFactory;
 using test::FakeCpus;
-
-class VirtMachineTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        dir = ::testing::TempDir() + "/virt_machine_" + std::to_string(::getpid());
-        ::mkdir(dir.c_str(), 0700);
-        std::vector<uint8_t> image(8192, 0x13); // a Linux Image header on a page of code
-        std::memcpy(image.data() + 48, "RISCV\0\0\0", 8);
-        std::memcpy(image.data() + 56, "RSC\x05", 4);
-        config.boot.kernel = write_file("Image", image);
-        config.boot.harts = 2;
-        config.boot.ram_size = 64ull << 20;
-        config.serial.kind = hw::SerialBackendSpec::Kind::None;
-    }
-    std::string write_file(const std::string& name, const std::vector<uint8_t>& bytes) {
-        std::string path = dir + "/" + name;
-        std::ofstream(path, std::ios::binary)
-            .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        return path;
-    }
-    std::unique_ptr<VirtMachine> build() {
-        auto m = VirtMachine::create(config, cpus.factory(), nullptr);
-        EXPECT_TRUE(m.ok()) << m.error().message;
-        return m.ok() ? std::move(*m) : nullptr;
-    }
-    uint64_t read(VirtMachine& m, uint64_t addr, unsigned size = 4) {
-        uint64_t v = 0;
-        EXPECT_EQ(m.mmio().read(addr, size, &v), core::AccessStatus::Ok) << std::hex << addr;
-        return v;
-    }
-    void write(VirtMachine& m, uint64_t addr, uint64_t value, unsigned size = 4) {
-        EXPECT_EQ(m.mmio().write(addr, size, value), core::AccessStatus::Ok) << std::hex << addr;
-    }
-
-    std::string dir;
-    VirtMachineConfig config;
-    FakeCpuFactory cpus;
-};
 
 /// Every /soc node with a `reg` property, as (base, size).
 std::vector<std::pair<uint64_t, uint64_t>> soc_regs(const std::vector<uint8_t>& fdt) {

@@ -39,6 +39,8 @@ TEST(Monitor, Commands) {
     EXPECT_EQ(f.monitor.execute("info status"), "VM status: running\n");
     EXPECT_EQ(f.monitor.execute("  info   mtree "), "address-space: memory\n");
     EXPECT_EQ(f.monitor.execute("info cpus"), "info cpus is not available\n");
+    EXPECT_EQ(f.monitor.execute("info registers"), "info registers is not available\n");
+    EXPECT_NE(f.monitor.execute("help").find("info registers"), std::string::npos);
     EXPECT_NE(f.monitor.execute("info bogus").find("unknown item 'bogus'"), std::string::npos);
     EXPECT_NE(f.monitor.execute("frobnicate").find("unknown command"), std::string::npos);
     EXPECT_EQ(f.monitor.execute(""), "");
@@ -46,6 +48,15 @@ TEST(Monitor, Commands) {
     EXPECT_EQ(f.resets, 1);
     f.monitor.execute("q");
     EXPECT_EQ(f.quits, 1);
+}
+
+TEST(Monitor, InfoRegistersAskTheBoard) {
+    MonitorFixture f;
+    MonitorCommands c = f.commands();
+    c.info_registers = [] { return std::string("CPU#0 (running)\n pc       0000000080000000\n"); };
+    Monitor monitor(std::move(c), [](std::string_view) {});
+    EXPECT_EQ(monitor.execute("info registers"), "CPU#0 (running)\n pc       0000000080000000\n");
+    EXPECT_EQ(monitor.execute("info reg"), monitor.execute("info registers"));
 }
 
 TEST(Monitor, LineEditingOnARawTerminal) {

@@ -302,6 +302,34 @@ TEST_F(PvhTest, Errors) {
     EXPECT_NE(r.error().message.find("corrupt ELF program header table"), std::string::npos);
 }
 
+// Regression (found while fuzzing the loaders): a segment with no bss that ends exactly at the top
+// of RAM zeroed an empty range through a null host pointer (memset(nullptr, 0, 0), undefined
+// behaviour that UBSan reports in the asan preset).
+TEST_F(PvhTest, SegmentEndingAtTopOfRam) {
+    std::vector<uint8_t> code(64, 0x90);
+    auto r = load_linux(m_mem, config(make_elf((32u << 20) - code.size(), code, true)));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    uint8_t b = 0;
+    ASSERT_TRUE(m_mem.read((32u << 20) - 1, &b, 1).ok());
+    EXPECT_EQ(b, 0x90);
+    EXPECT_EQ(r->kernel_end, 32u << 20);
+}
+
+// Regression (found while fuzzing the loaders): an empty segment whose file offset is the file's
+// end is accepted; its data pointer was formed with vector::operator[] one past the end, which
+// aborts under -D_GLIBCXX_ASSERTIONS.
+TEST_F(PvhTest, EmptySegmentAtEndOfFile) {
+    std::vector<uint8_t> code(16, 0x90);
+    auto elf = make_elf(0x200000, code, true, 0x1000);
+    store_le<uint64_t>(&elf[64 + 8], elf.size()); // p_offset = file size
+    store_le<uint64_t>(&elf[64 + 32], 0);         // p_filesz = 0
+    auto r = load_linux(m_mem, config(elf));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    uint8_t b = 0xff;
+    ASSERT_TRUE(m_mem.read(0x200000, &b, 1).ok());
+    EXPECT_EQ(b, 0) << "the whole segment is bss";
+}
+
 } // namespace
 
 namespace {

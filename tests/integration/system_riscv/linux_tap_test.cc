@@ -1,0 +1,138 @@
+// The riscv guest's virtio-net card on `-netdev tap`: in a fresh network namespace (a child
+// process, so the test's own network is untouched) a persistent tap interface gets 10.0.2.2/24;
+// Linux in the guest takes 10.0.2.15 and pings the host through it. The interface is opened by
+// name (ifname=) and, in a second run, handed over already open (fd=N); each run also reboots the
+// guest once, so the tap must outlive the machine that is rebuilt on reset.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "linux_guest.h"
+
+namespace {
+
+using machina::test::LinuxGuest;
+
+constexpr char kTap[] = "mtap2";
+constexpr char kPing[] = "ping -c 1 -W 5 10.0.2.2 >/dev/null && echo reached";
+
+/// Sets an IPv4 address-like field (SIOCSIFADDR, SIOCSIFNETMASK) of kTap.
+bool set_inet(int sock, unsigned long request, const char* text) {
+    ifreq req{};
+    std::strcpy(req.ifr_name, kTap);
+    auto* sin = reinterpret_cast<sockaddr_in*>(&req.ifr_addr);
+    sin->sin_family = AF_INET;
+    inet_pton(AF_INET, text, &sin->sin_addr);
+    return ioctl(sock, request, &req) == 0;
+}
+
+/// In the child: a namespace and a persistent tap with 10.0.2.2/24 that is up. Returns "" or
+/// "SKIP: why" / an error.
+std::string make_tap() {
+    if (unshare(CLONE_NEWNET) != 0)
+        return std::string("SKIP: cannot make a network namespace: ") + std::strerror(errno);
+    int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (tun < 0) return std::string("SKIP: cannot open /dev/net/tun: ") + std::strerror(errno);
+    ifreq req{};
+    req.ifr_flags = IFF_TAP | IFF_NO_PI;
+    std::strcpy(req.ifr_name, kTap);
+    if (ioctl(tun, TUNSETIFF, &req) < 0 || ioctl(tun, TUNSETPERSIST, 1) < 0)
+        return std::string("SKIP: cannot create a tap interface: ") + std::strerror(errno);
+    close(tun); // persistent: machina attaches to it
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (!set_inet(sock, SIOCSIFADDR, "10.0.2.2") ||
+        !set_inet(sock, SIOCSIFNETMASK, "255.255.255.0"))
+        return std::string("cannot set the address of the tap: ") + std::strerror(errno);
+    std::strcpy(req.ifr_name, kTap);
+    if (ioctl(sock, SIOCGIFFLAGS, &req) < 0) return "SIOCGIFFLAGS failed";
+    req.ifr_flags = short(req.ifr_flags | IFF_UP);
+    if (ioctl(sock, SIOCSIFFLAGS, &req) < 0) return "cannot bring the tap up";
+    close(sock);
+    return {};
+}
+
+/// In the child: boots the guest on `netdev`, pings the host, reboots, pings again. Returns
+/// what went wrong, or "ok".
+std::string ping_through_tap(const std::string& netdev) {
+    LinuxGuest guest({"-netdev", netdev, "-device", "virtio-net-device,netdev=t0"});
+    std::string log;
+    auto fail = [&](const std::string& what) {
+        return what + "\n--- console ---\n" + guest.session().out() + "\n--- stderr ---\n" +
+               guest.session().err();
+    };
+    if (!guest.boot()) return fail("no shell");
+    const std::string up =
+        "ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up && " + std::string(kPing);
+    if (std::string r = guest.run(up); r != "reached") return fail("first ping: " + r);
+    if (!guest.reboot()) return fail("no shell after the reboot");
+    if (std::string r = guest.run(up); r != "reached") return fail("ping after reboot: " + r);
+    if (int status = guest.poweroff(); status != 0)
+        return fail("poweroff status " + std::to_string(status));
+    return "ok";
+}
+
+/// Runs `body` in a child process in its own network namespace with the tap made; the child's
+/// message comes back ("SKIP: ..." skips the test).
+template <typename F>
+std::string in_namespace(F body) {
+    int p[2];
+    if (pipe(p) != 0) return "pipe failed";
+    pid_t pid = fork();
+    if (pid < 0) return "fork failed";
+    if (pid == 0) {
+        close(p[0]);
+        std::string msg = make_tap();
+        if (msg.empty()) msg = body();
+        [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
+        _exit(0);
+    }
+    close(p[1]);
+    std::string msg;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0)
+        msg.append(buf, size_t(n));
+    close(p[0]);
+    waitpid(pid, nullptr, 0);
+    return msg;
+}
+
+TEST(LinuxTap, PingTheHostThroughATapByName) {
+    REQUIRE_LINUX_ASSETS();
+    std::string msg = in_namespace([] {
+        return ping_through_tap(std::string("tap,id=t0,ifname=") + kTap +
+                                ",script=no,downscript=no");
+    });
+    if (msg.rfind("SKIP: ", 0) == 0) GTEST_SKIP() << msg.substr(6);
+    EXPECT_EQ(msg, "ok");
+}
+
+TEST(LinuxTap, PingTheHostThroughAnOpenTapDescriptor) {
+    REQUIRE_LINUX_ASSETS();
+    std::string msg = in_namespace([] {
+        // What a management tool does: open the tap and pass the descriptor down (not CLOEXEC).
+        int fd = open("/dev/net/tun", O_RDWR);
+        ifreq req{};
+        req.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+        std::strcpy(req.ifr_name, kTap);
+        if (fd < 0 || ioctl(fd, TUNSETIFF, &req) < 0)
+            return std::string("cannot open the tap: ") + std::strerror(errno);
+        return ping_through_tap("tap,id=t0,fd=" + std::to_string(fd) + ",vnet_hdr=on");
+    });
+    if (msg.rfind("SKIP: ", 0) == 0) GTEST_SKIP() << msg.substr(6);
+    EXPECT_EQ(msg, "ok");
+}
+
+} // namespace
