@@ -16,6 +16,7 @@
 #include "base/assert.h"
 #include "base/log.h"
 #include "target/riscv/system/csr_file.h"
+#include "target/riscv/system/hart_registers.h"
 #include "target/riscv/system/trap.h"
 
 namespace machina::dbt::system {
@@ -37,7 +38,7 @@ constexpr auto kMaxSleep = std::chrono::milliseconds(50);
 constexpr std::array<unsigned, 4> kLineBits = {riscv::irq::kMSoft, riscv::irq::kMTimer,
                                                riscv::irq::kMExt, riscv::irq::kSExt};
 
-class SystemCpusImpl final : public SystemCpus {
+class SystemCpusImpl final : public SystemCpus, public riscv::HartRegisterSource {
   public:
     explicit SystemCpusImpl(const SystemCpusConfig& config)
         : m_config(config), m_bus(*config.ram, *config.mmio) {
@@ -109,6 +110,14 @@ class SystemCpusImpl final : public SystemCpus {
     }
 
     unsigned hart_count() const override { return unsigned(m_harts.size()); }
+
+    bool read_hart_registers(unsigned index, riscv::HartRegisters* out) const override {
+        if (index >= m_harts.size()) return false;
+        const SystemHart& hart = *m_harts[index];
+        *out = riscv::capture_hart_registers(hart.state, hart.priv, now());
+        out->waiting = hart.waiting;
+        return true;
+    }
 
     uint64_t instructions_retired() const override {
         uint64_t total = 0;
