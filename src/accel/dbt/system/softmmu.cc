@@ -147,7 +147,15 @@ bool softmmu_store(SystemHart& hart, PhysicalBus& bus, uint64_t vaddr, unsigned 
 }
 
 bool softmmu_fetch16(SystemHart& hart, PhysicalBus& bus, uint64_t vaddr, uint16_t* parcel) {
-    PageLookup r = softmmu_lookup(hart, bus, vaddr, AccessType::Fetch, hart.fetch_regime());
+    // A parcel is 2-aligned, so it never crosses a page: a TLB hit needs no walk (an instruction
+    // that straddles two pages comes here twice every time it runs).
+    const TlbRegime regime = hart.fetch_regime();
+    if (const TlbEntry& e = hart.tlb.slot(regime, vaddr);
+        e.exec_tag == (vaddr & ~SoftTlb::kPageMask) && (vaddr & 1) == 0) {
+        std::memcpy(parcel, reinterpret_cast<const uint8_t*>(vaddr + e.addend), 2);
+        return true;
+    }
+    PageLookup r = softmmu_lookup(hart, bus, vaddr, AccessType::Fetch, regime);
     if (r.kind != PageLookup::Kind::Ram) return false;
     std::memcpy(parcel, r.host, 2);
     return true;

@@ -29,7 +29,7 @@ struct SoftTlb {
     static constexpr unsigned kPageBits = 12;
     static constexpr uint64_t kPageSize = 1ull << kPageBits;
     static constexpr uint64_t kPageMask = kPageSize - 1;
-    static constexpr unsigned kEntries = 512; ///< per regime, a power of two
+    static constexpr unsigned kEntries = 8192; ///< per regime, a power of two
     static constexpr unsigned kRegimes = 4;
 
     TlbEntry entries[kRegimes][kEntries];
