@@ -96,7 +96,8 @@ struct Machine {
 /// Assembles `source`, loads it at kCodeBase, and runs it until it writes the stop register.
 /// Returns false (test failed) when it does not stop within a few seconds.
 std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
-                                     std::vector<std::pair<uint64_t, uint64_t>> words = {}) {
+                                     std::vector<std::pair<uint64_t, uint64_t>> words = {},
+                                     unsigned harts = 1) {
     auto m = std::make_unique<Machine>();
     std::string error;
     auto code = assemble(source, &error);
@@ -110,7 +111,7 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
     EXPECT_TRUE(m->mmio.map(kTimerDevice, 0x1000, m->timer, "timer").ok());
     EXPECT_TRUE(m->mmio.map(kDmaDevice, 0x1000, m->dma, "dma").ok());
     dbt::system::SystemCpusConfig config;
-    config.harts = 1;
+    config.harts = harts;
     config.reset_pc = kCodeBase;
     config.engine = engine;
     config.ram = &m->ram;
@@ -154,10 +155,11 @@ void PrintTo(const Variant& variant, std::ostream* os) {
 
 /// run_program() under `variant`.
 std::unique_ptr<Machine> run_program(const std::string& source, const Variant& variant,
-                                     std::vector<std::pair<uint64_t, uint64_t>> words = {}) {
+                                     std::vector<std::pair<uint64_t, uint64_t>> words = {},
+                                     unsigned harts = 1) {
     if (variant.engine == Engine::Dbt)
         setenv("MACHINA_DBT_HOT_VISITS", std::to_string(variant.hot_visits).c_str(), 1);
-    return run_program(source, variant.engine, std::move(words));
+    return run_program(source, variant.engine, std::move(words), harts);
 }
 
 /// Common prologue: t6 = device base; macros to log a register and to stop.
@@ -760,6 +762,33 @@ handler:
     ASSERT_TRUE(m);
     EXPECT_EQ(m->device.log,
               (std::vector<uint64_t>{riscv::cause::kInterruptBit | riscv::irq::kMTimer, 1, 1}));
+}
+
+TEST_P(SystemMode, PauseHandsTheHostThreadToTheOtherHarts) {
+    // Hart 0 spins with pause (Linux's cpu_relax()) until hart 1 sets a flag. The harts share
+    // one host thread: pause must end hart 0's time slice at once, or it spins a whole quantum
+    // (thousands of iterations) before hart 1 gets to run.
+    auto m = run_program(std::string(kPrologue) + R"(
+    csrr a1, mhartid
+    li t1, 0x8000
+    bnez a1, second
+    li a0, 0
+wait:
+    addi a0, a0, 1
+    .4byte 0x0100000f   # pause
+    ld t0, 0(t1)
+    beqz t0, wait
+    sltiu t0, a0, 50
+    LOG t0              # a few iterations at most
+    STOP
+second:
+    li t0, 1
+    sd t0, 0(t1)
+1:  j 1b
+)",
+                         GetParam(), {}, 2);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{1}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SystemMode,

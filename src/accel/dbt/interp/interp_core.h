@@ -213,7 +213,12 @@ Exit run(riscv::HartState& s, const Mem& mem, uint64_t max_instructions) {
         case Op::Sllw: rd = sext32(uint32_t(a) << (b & 31)); break;
         case Op::Srlw: rd = sext32(uint32_t(a) >> (b & 31)); break;
         case Op::Sraw: rd = sext32(uint32_t(int32_t(a) >> (b & 31))); break;
-        case Op::Fence: __atomic_thread_fence(__ATOMIC_SEQ_CST); break;
+        case Op::Fence:
+            // pause (a spin-wait hint) leaves for the system loop, which lets other harts run.
+            if constexpr (Mem::kSystem)
+                if (decoder::is_pause(d.raw)) return exit_at(ExitKind::System, pc, 0, d.raw);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            break;
         case Op::Ecall: return exit_at(ExitKind::Ecall, pc);
         case Op::Ebreak: return exit_at(ExitKind::Ebreak, pc);
         // M

@@ -66,6 +66,9 @@ SystemInsnResult execute_system_insn(SystemHart& hart, const decoder::DecodedIns
         if (!riscv::wfi_allowed(ps)) return SystemInsnResult::Illegal;
         s.pc += d.length;
         return riscv::wfi_should_wake(ps, time) ? SystemInsnResult::Done : SystemInsnResult::Wait;
+    case Op::Fence: // pause: nothing to do here; the loop ends the hart's quantum
+        s.pc += d.length;
+        return SystemInsnResult::Done;
     case Op::SfenceVma:
         if (!riscv::sfence_vma_allowed(ps)) return SystemInsnResult::Illegal;
         if (d.rs1 == 0)

@@ -25,6 +25,13 @@ constexpr bool is_fp(Op op) {
     return op >= Op::Flw && op <= Op::FmvDX;
 }
 
+/// Zihintpause's `pause`: a fence with predecessor set W and an empty successor set (0x0100000f).
+/// It orders nothing; a hart executing it is waiting in a spin loop (Linux's cpu_relax()), so
+/// system mode lets the other harts run.
+constexpr bool is_pause(uint32_t raw) {
+    return raw == 0x0100000fu;
+}
+
 /// One row of the compressed table, for tests and tools that list the C extension.
 struct CompressedRow {
     const char* mnemonic; ///< "c.addi", ...

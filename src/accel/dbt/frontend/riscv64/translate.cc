@@ -52,10 +52,11 @@ bool straddles_page_end(const CodeView& m, uint64_t pc) {
 enum class SystemOp { None, Inline, Exit };
 
 /// CSR accesses and sfence.vma run inline through a runtime helper (which may still leave);
-/// mret, sret and wfi leave for the system loop.
-SystemOp system_op(decoder::Op op) {
+/// mret, sret, wfi and pause (a spin-wait hint: other harts should run) leave for the system loop.
+SystemOp system_op(const decoder::DecodedInsn& d) {
     using decoder::Op;
-    switch (op) {
+    switch (d.op) {
+    case Op::Fence: return decoder::is_pause(d.raw) ? SystemOp::Exit : SystemOp::None;
     case Op::Csrrw:
     case Op::Csrrs:
     case Op::Csrrc:
@@ -74,7 +75,7 @@ SystemOp system_op(decoder::Op op) {
 /// Returns true when it handled `c` (an exit or an interpreter step), false for the visitors.
 bool visit_system(InsnContext& c, FpState& fp) {
     const decoder::Op op = c.d.op;
-    switch (system_op(op)) {
+    switch (system_op(c.d)) {
     case SystemOp::Inline:
         c.ir.op(ir::Opcode::SysInsn, ir::kNoValue, ir::kNoValue, ir::kNoValue, c.d.raw);
         return true;
