@@ -89,6 +89,7 @@ Result<void> GuestMemory::write(uint64_t gpa, const void* src, size_t len) {
         gpa += chunk;
         len -= chunk;
     }
+    note_outside_write();
     return ok();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // GuestMemory: the guest's RAM as host mmap-backed regions, addressed by guest physical address.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +44,15 @@ class GuestMemory {
     /// Copies `len` bytes into guest memory; an error names the address when any byte is not RAM.
     Result<void> write(uint64_t gpa, const void* src, size_t len);
 
+    /// Counts writes into RAM from outside the CPUs: write() counts itself; a device writing
+    /// through a host pointer calls this once it is done (before the guest can see that it is).
+    /// Caches of RAM contents (the translator's code cache on fence.i) compare the count to skip
+    /// work when nothing but the CPUs wrote RAM.
+    void note_outside_write() { m_outside_writes.fetch_add(1, std::memory_order_release); }
+
+    /// The count note_outside_write() keeps.
+    uint64_t outside_writes() const { return m_outside_writes.load(std::memory_order_acquire); }
+
     /// All regions, sorted by address.
     const std::vector<RamRegion>& regions() const { return m_regions; }
 
@@ -51,6 +61,7 @@ class GuestMemory {
 
   private:
     std::vector<RamRegion> m_regions;
+    std::atomic<uint64_t> m_outside_writes{0};
 };
 
 } // namespace machina::core

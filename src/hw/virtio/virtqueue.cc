@@ -173,6 +173,8 @@ Result<std::optional<DescriptorChain>> Virtqueue::pop() {
 
 void Virtqueue::push(uint16_t head, uint32_t written) {
     ASSERT(m_ready, "push on a queue that is not ready");
+    // The device wrote guest RAM through host pointers (before the guest sees this element).
+    if (written != 0) m_memory.note_outside_write();
     uint8_t* elem = m_used + 4 + 8 * (m_used_idx % m_size);
     store_le<uint32_t>(elem, head);
     store_le<uint32_t>(elem + 4, written);

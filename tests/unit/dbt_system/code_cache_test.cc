@@ -26,7 +26,11 @@ struct Fixture {
         cache->on_new_code_page = [this](uintptr_t page) { new_pages.push_back(page); };
     }
     uint8_t* host(uint64_t pa) { return ram.host_ptr(pa, 4); }
-    void put(uint64_t pa, uint32_t insn) { std::memcpy(host(pa), &insn, 4); }
+    /// Writes RAM as a device does: through a host pointer, then GuestMemory::note_outside_write().
+    void put(uint64_t pa, uint32_t insn) {
+        std::memcpy(host(pa), &insn, 4);
+        ram.note_outside_write();
+    }
 };
 
 constexpr uint32_t kAddiA0 = 0x00150513; // addi a0, a0, 1
@@ -69,6 +73,10 @@ TEST(DbtCodeCache, RevalidationDropsPagesChangedBehindItsBack) {
     const uint64_t ka = a->code_key, kb = b->code_key;
     f.cache->revalidate();
     EXPECT_NE(f.cache->entry(0x1000, ka).block, nullptr) << "nothing changed";
+    const uint64_t compared = f.cache->stats().page_comparisons;
+    f.cache->revalidate();
+    EXPECT_EQ(f.cache->stats().page_comparisons, compared)
+        << "no write from outside the harts since the last look: nothing to compare";
     f.put(0x8000'3ffc, kRet); // a device writes bytes no block was translated from
     f.cache->revalidate();
     EXPECT_NE(f.cache->entry(0x1000, ka).block, nullptr);

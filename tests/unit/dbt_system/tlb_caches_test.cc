@@ -47,6 +47,33 @@ TEST(DbtCodeTlb, GenerationWrapNeverRevivesOldEntries) {
     }
 }
 
+/// Gives the slot of `vaddr` read and write tags for host page `host`, as the softmmu does.
+void fill_writable(SoftTlb& tlb, TlbRegime regime, uint64_t vaddr, uintptr_t host) {
+    TlbEntry& e = tlb.slot(regime, vaddr);
+    e.read_tag = e.write_tag = vaddr & ~SoftTlb::kPageMask;
+    e.addend = host - (vaddr & ~SoftTlb::kPageMask);
+    tlb.note_writable(regime, vaddr);
+}
+
+TEST(SoftTlb, DropWritesToACodePageFindsEveryMappingOfIt) {
+    auto tlb = std::make_unique<SoftTlb>();
+    const uintptr_t code = 0x7000'0000, data = 0x7000'1000;
+    fill_writable(*tlb, kS, 0x4000'1000, code);
+    fill_writable(*tlb, TlbRegime::User, 0x1000, code); // the same page at another address
+    fill_writable(*tlb, kS, 0x4000'2000, data);
+    // Far more refills than slots: the log is rebuilt on the way and still finds them.
+    for (uint64_t i = 0; i < 3 * SoftTlb::kRegimes * SoftTlb::kEntries; ++i)
+        fill_writable(*tlb, TlbRegime::Machine, i << SoftTlb::kPageBits, 0x9000'0000);
+    EXPECT_LE(tlb->writable_slots.size(), 2u * SoftTlb::kRegimes * SoftTlb::kEntries);
+    tlb->drop_writes_to_host_page(code);
+    EXPECT_EQ(tlb->slot(kS, 0x4000'1000).write_tag, TlbEntry::kInvalidTag);
+    EXPECT_EQ(tlb->slot(TlbRegime::User, 0x1000).write_tag, TlbEntry::kInvalidTag);
+    EXPECT_EQ(tlb->slot(kS, 0x4000'1000).read_tag, 0x4000'1000u) << "loads still hit";
+    EXPECT_EQ(tlb->slot(kS, 0x4000'2000).write_tag, 0x4000'2000u) << "other pages keep it";
+    tlb->flush_all();
+    EXPECT_TRUE(tlb->writable_slots.empty());
+}
+
 TEST(DbtVictimTlb, StashesAndForgetsOnFlush) {
     auto tlb = std::make_unique<SoftTlb>();
     auto victim = std::make_unique<DbtVictimTlb>();

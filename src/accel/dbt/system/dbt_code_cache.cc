@@ -150,6 +150,13 @@ bool same_chunks(const uint8_t* a, const uint8_t* b, uint64_t mask) {
 
 void DbtCodeCache::revalidate() {
     ++m_stats.revalidations;
+    // Stores by the harts to code pages are caught as they happen (those pages are never
+    // writable in a TLB); only writes from outside (DMA, loaders) can have changed code behind
+    // the cache's back, so without any since the last look there is nothing to compare.
+    const uint64_t outside = m_ram.outside_writes();
+    if (outside == m_revalidated_outside_writes) return;
+    m_revalidated_outside_writes = outside;
+    ++m_stats.page_comparisons;
     for (auto it = m_pages.begin(); it != m_pages.end();) {
         // Only the bytes blocks were translated from matter (tiering leaves most untouched).
         if (same_chunks(reinterpret_cast<const uint8_t*>(it->first), it->second.copy.get(),

@@ -54,6 +54,7 @@ struct DbtStats {
     uint64_t flushes = 0;           ///< full flushes
     uint64_t invalidated_pages = 0; ///< code pages dropped because a store hit them
     uint64_t revalidations = 0;     ///< revalidate() calls (fence.i)
+    uint64_t page_comparisons = 0;  ///< of which compared pages (RAM written from outside)
     uint64_t stale_pages = 0;       ///< code pages revalidate() found changed
     uint64_t links = 0;             ///< direct jumps chained
 };
@@ -166,6 +167,7 @@ class DbtCodeCache final : public CodePageTracker {
     std::vector<RegionBits> m_regions;
     std::unique_ptr<backend::SystemJumpCacheEntry[]> m_jump_cache;
     uint64_t m_generation = 1;
+    uint64_t m_revalidated_outside_writes = ~0ull; ///< m_ram.outside_writes() at the last compare
     DbtStats m_stats;
 };
 

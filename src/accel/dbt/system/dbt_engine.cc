@@ -29,10 +29,11 @@ DbtEngine::~DbtEngine() {
     m_bus.set_code_tracker(nullptr);
     const DbtStats c = m_cache->stats();
     const DbtEngineStats& s = m_stats;
-    log::info("dbt: {} instructions ({} interpreted in {} runs); {} blocks ({} KiB), {} links, "
-              "{} full flushes; {} code pages dropped by stores, {} by fence.i (of {})",
-              s.retired, s.interpreted, s.interpreter_runs, c.blocks, c.code_bytes / 1024, c.links,
-              c.flushes, c.invalidated_pages, c.stale_pages, c.revalidations);
+    log::info(
+        "dbt: {} instructions ({} interpreted in {} runs); {} blocks ({} KiB), {} links, "
+        "{} full flushes; {} code pages dropped by stores, {} by fence.i ({} of {} compared pages)",
+        s.retired, s.interpreted, s.interpreter_runs, c.blocks, c.code_bytes / 1024, c.links,
+        c.flushes, c.invalidated_pages, c.stale_pages, c.page_comparisons, c.revalidations);
     log::info("dbt: {} block entries, {} fetch walks, exits: link {} lookup {} budget {} "
               "helper {} system {}, {} inline CSR accesses left their block",
               s.block_entries, s.fetch_walks, s.jit_exits[unsigned(JitExit::Link)],

@@ -36,6 +36,7 @@ uint8_t* DbtEngine::victim_lookup(uint64_t vaddr, unsigned size, bool store) {
             back.write_tag = TlbEntry::kInvalidTag; // code now: stores must take the slow path
         victim.stash(regime, main);
         main = back;
+        if (back.write_tag != TlbEntry::kInvalidTag) hart.tlb.note_writable(regime, vaddr);
         ++m_stats.victim_hits;
         return reinterpret_cast<uint8_t*>(vaddr + back.addend);
     }

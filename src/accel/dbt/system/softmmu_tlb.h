@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace machina::dbt::system {
 
@@ -42,6 +43,10 @@ struct SoftTlb {
     uint64_t flushes = 0;
     uint64_t page_flushes = 0;
     uint64_t last_flushed_page = 0;
+    /// Slots (regime * kEntries + index) given a write tag since the last full flush, so that
+    /// drop_writes_to_host_page() looks at those instead of every slot. Indices may repeat or
+    /// be stale (the slot refilled or flushed since): the entry itself is checked.
+    std::vector<uint32_t> writable_slots;
 
     /// The slot for `vaddr` in `regime`.
     TlbEntry& slot(TlbRegime regime, uint64_t vaddr) {
@@ -56,6 +61,14 @@ struct SoftTlb {
                 e = TlbEntry{};
         large_lo = ~0ull;
         large_hi = 0;
+        writable_slots.clear();
+    }
+
+    /// Records that the slot of `vaddr` in `regime` now has a write tag (call after setting it).
+    void note_writable(TlbRegime regime, uint64_t vaddr) {
+        if (writable_slots.size() >= 2 * kRegimes * kEntries) rebuild_writable_slots();
+        writable_slots.push_back(unsigned(regime) * kEntries +
+                                 unsigned((vaddr >> kPageBits) & (kEntries - 1)));
     }
 
     /// Invalidates the page containing `vaddr` (everything if it lies in a superpage fill).
@@ -74,12 +87,25 @@ struct SoftTlb {
     }
 
     /// Removes write permission from every entry whose host page is `host_page` (the page now
-    /// holds translated code: stores must take the slow path to invalidate it).
+    /// holds translated code: stores must take the slow path to invalidate it). Only slots in
+    /// writable_slots can hold a write tag.
     void drop_writes_to_host_page(uintptr_t host_page) {
-        for (auto& table : entries)
-            for (auto& e : table)
-                if (e.write_tag != TlbEntry::kInvalidTag && e.write_tag + e.addend == host_page)
-                    e.write_tag = TlbEntry::kInvalidTag;
+        for (uint32_t index : writable_slots) {
+            TlbEntry& e = entries[index / kEntries][index % kEntries];
+            if (e.write_tag != TlbEntry::kInvalidTag && e.write_tag + e.addend == host_page)
+                e.write_tag = TlbEntry::kInvalidTag;
+        }
+    }
+
+  private:
+    /// Replaces the log (grown past twice the slot count by refills) with the slots that have
+    /// a write tag now.
+    void rebuild_writable_slots() {
+        writable_slots.clear();
+        for (uint32_t r = 0; r < kRegimes; ++r)
+            for (uint32_t i = 0; i < kEntries; ++i)
+                if (entries[r][i].write_tag != TlbEntry::kInvalidTag)
+                    writable_slots.push_back(r * kEntries + i);
     }
 };
 
