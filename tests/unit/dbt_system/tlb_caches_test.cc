@@ -52,7 +52,7 @@ void fill_writable(SoftTlb& tlb, TlbRegime regime, uint64_t vaddr, uintptr_t hos
     TlbEntry& e = tlb.slot(regime, vaddr);
     e.read_tag = e.write_tag = vaddr & ~SoftTlb::kPageMask;
     e.addend = host - (vaddr & ~SoftTlb::kPageMask);
-    tlb.note_writable(regime, vaddr);
+    tlb.note_fill(regime, vaddr, true);
 }
 
 TEST(SoftTlb, DropWritesToACodePageFindsEveryMappingOfIt) {
@@ -72,6 +72,21 @@ TEST(SoftTlb, DropWritesToACodePageFindsEveryMappingOfIt) {
     EXPECT_EQ(tlb->slot(kS, 0x4000'2000).write_tag, 0x4000'2000u) << "other pages keep it";
     tlb->flush_all();
     EXPECT_TRUE(tlb->writable_slots.empty());
+    EXPECT_EQ(tlb->slot(kS, 0x4000'2000).read_tag, TlbEntry::kInvalidTag);
+    EXPECT_EQ(tlb->slot(TlbRegime::Machine, 5 << SoftTlb::kPageBits).read_tag,
+              TlbEntry::kInvalidTag)
+        << "the fill log overflowed: the flush resets every slot";
+}
+
+TEST(SoftTlb, FullFlushResetsTheSlotsFilledSinceTheLastOne) {
+    auto tlb = std::make_unique<SoftTlb>();
+    fill_writable(*tlb, kS, 0x4000'1000, 0x7000'0000);
+    fill_writable(*tlb, TlbRegime::User, 0x2000, 0x7000'1000);
+    EXPECT_FALSE(tlb->fill_log_overflow);
+    tlb->flush_all();
+    EXPECT_EQ(tlb->slot(kS, 0x4000'1000).read_tag, TlbEntry::kInvalidTag);
+    EXPECT_EQ(tlb->slot(TlbRegime::User, 0x2000).write_tag, TlbEntry::kInvalidTag);
+    EXPECT_TRUE(tlb->filled_slots.empty());
 }
 
 TEST(DbtVictimTlb, StashesAndForgetsOnFlush) {

@@ -36,7 +36,7 @@ uint8_t* DbtEngine::victim_lookup(uint64_t vaddr, unsigned size, bool store) {
             back.write_tag = TlbEntry::kInvalidTag; // code now: stores must take the slow path
         victim.stash(regime, main);
         main = back;
-        if (back.write_tag != TlbEntry::kInvalidTag) hart.tlb.note_writable(regime, vaddr);
+        hart.tlb.note_fill(regime, vaddr, back.write_tag != TlbEntry::kInvalidTag);
         ++m_stats.victim_hits;
         return reinterpret_cast<uint8_t*>(vaddr + back.addend);
     }

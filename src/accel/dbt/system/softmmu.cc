@@ -45,7 +45,7 @@ void fill(SystemHart& hart, TlbRegime regime, uint64_t vaddr, AccessType type, u
         if (!code_page) e.write_tag = page;
         break;
     }
-    if (e.write_tag == page) hart.tlb.note_writable(regime, vaddr);
+    hart.tlb.note_fill(regime, vaddr, e.write_tag == page);
     bool translated = regime != TlbRegime::Machine && (hart.priv.satp >> 60) != 0;
     if (translated && tr.page_size > SoftTlb::kPageSize) {
         uint64_t lo = vaddr & ~(tr.page_size - 1);

@@ -47,6 +47,12 @@ struct SoftTlb {
     /// drop_writes_to_host_page() looks at those instead of every slot. Indices may repeat or
     /// be stale (the slot refilled or flushed since): the entry itself is checked.
     std::vector<uint32_t> writable_slots;
+    /// Slots filled since the last full flush, so that a flush (every satp write: each context
+    /// switch) resets those instead of all kRegimes * kEntries. Past kFillLogLimit entries the
+    /// log stops and the next flush resets everything.
+    std::vector<uint32_t> filled_slots;
+    bool fill_log_overflow = false;
+    static constexpr size_t kFillLogLimit = kRegimes * kEntries / 4;
 
     /// The slot for `vaddr` in `regime`.
     TlbEntry& slot(TlbRegime regime, uint64_t vaddr) {
@@ -56,19 +62,37 @@ struct SoftTlb {
     /// Invalidates every entry.
     void flush_all() {
         ++flushes;
-        for (auto& table : entries)
-            for (auto& e : table)
-                e = TlbEntry{};
+        if (fill_log_overflow) {
+            for (auto& table : entries)
+                for (auto& e : table)
+                    e = TlbEntry{};
+        } else {
+            for (uint32_t index : filled_slots)
+                entries[index / kEntries][index % kEntries] = TlbEntry{};
+        }
+        filled_slots.clear();
+        fill_log_overflow = false;
         large_lo = ~0ull;
         large_hi = 0;
         writable_slots.clear();
     }
 
-    /// Records that the slot of `vaddr` in `regime` now has a write tag (call after setting it).
-    void note_writable(TlbRegime regime, uint64_t vaddr) {
+    /// Records that the slot of `vaddr` in `regime` was filled (call after every fill); `writable`
+    /// when it now has a write tag.
+    void note_fill(TlbRegime regime, uint64_t vaddr, bool writable) {
+        const uint32_t index =
+            unsigned(regime) * kEntries + unsigned((vaddr >> kPageBits) & (kEntries - 1));
+        if (!fill_log_overflow) {
+            if (filled_slots.size() < kFillLogLimit) {
+                filled_slots.push_back(index);
+            } else {
+                fill_log_overflow = true;
+                filled_slots.clear();
+            }
+        }
+        if (!writable) return;
         if (writable_slots.size() >= 2 * kRegimes * kEntries) rebuild_writable_slots();
-        writable_slots.push_back(unsigned(regime) * kEntries +
-                                 unsigned((vaddr >> kPageBits) & (kEntries - 1)));
+        writable_slots.push_back(index);
     }
 
     /// Invalidates the page containing `vaddr` (everything if it lies in a superpage fill).
