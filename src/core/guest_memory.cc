@@ -10,12 +10,38 @@
 
 namespace machina::core {
 
+namespace {
+
+constexpr uint64_t kHugePage = 2ull << 20;
+
+/// Maps `size` bytes of zeroed anonymous memory for guest RAM (MAP_FAILED and errno on failure).
+/// With `huge`, regions of at least 2 MiB start on a 2 MiB boundary and ask for transparent huge
+/// pages (GuestMemory::Backing::Huge).
+void* map_ram(uint64_t size, bool huge) {
+    constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    if (!huge || size < kHugePage)
+        return ::mmap(nullptr, size, PROT_READ | PROT_WRITE, kFlags, -1, 0);
+    void* raw = ::mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, kFlags, -1, 0);
+    if (raw == MAP_FAILED) return raw;
+    const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > start) ::munmap(raw, aligned - start);
+    const uintptr_t end = start + size + kHugePage;
+    if (end > aligned + size)
+        ::munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
+    void* host = reinterpret_cast<void*>(aligned);
+    ::madvise(host, size, MADV_HUGEPAGE); // a hint: without THP the RAM works all the same
+    return host;
+}
+
+} // namespace
+
 GuestMemory::~GuestMemory() {
     for (auto& r : m_regions)
         ::munmap(r.host, r.size);
 }
 
-Result<void> GuestMemory::add_ram(uint64_t gpa, uint64_t size, std::string name) {
+Result<void> GuestMemory::add_ram(uint64_t gpa, uint64_t size, std::string name, Backing backing) {
     const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
     uint64_t end = 0;
     if (size == 0) return Error::make("RAM region '{}' has size 0", name);
@@ -30,8 +56,7 @@ Result<void> GuestMemory::add_ram(uint64_t gpa, uint64_t size, std::string name)
             return Error::make("RAM region '{}' [{:#x}, {:#x}) overlaps '{}' [{:#x}, {:#x})", name,
                                gpa, gpa + size, r.name, r.gpa, r.gpa + r.size);
     }
-    void* host = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* host = map_ram(size, backing == Backing::Huge);
     if (host == MAP_FAILED)
         return Error::from_errno("cannot allocate {} MiB of guest RAM for '{}'", size >> 20, name);
     RamRegion region{gpa, size, static_cast<uint8_t*>(host), std::move(name)};

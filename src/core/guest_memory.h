@@ -28,9 +28,17 @@ class GuestMemory {
     GuestMemory& operator=(const GuestMemory&) = delete;
     ~GuestMemory();
 
+    /// How a RAM region is backed.
+    enum class Backing {
+        Small, ///< host pages as the guest touches them (a tiny guest costs only what it uses)
+        Huge,  ///< 2 MiB-aligned with transparent huge pages asked for: fewer first-touch faults
+               ///< and host TLB entries covering 2 MiB each (what QEMU does for RAM)
+    };
+
     /// Maps `size` bytes of zeroed host memory at guest address `gpa`. Rejects empty, unaligned,
     /// wrapping or overlapping regions with an error naming both regions.
-    Result<void> add_ram(uint64_t gpa, uint64_t size, std::string name);
+    Result<void> add_ram(uint64_t gpa, uint64_t size, std::string name,
+                         Backing backing = Backing::Small);
 
     /// Host pointer to [gpa, gpa+len) when it lies entirely in one region, else nullptr.
     uint8_t* host_ptr(uint64_t gpa, uint64_t len = 1) const;

@@ -61,7 +61,8 @@ Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* c
     if (boot.ram_size == 0 || boot.ram_size % 4096 != 0)
         return Error::make("-m: {} bytes is not a whole number of 4 KiB pages", boot.ram_size);
     TRY(m_memory.add_ram(kMromBase, kMromSize, "riscv_virt_board.mrom"));
-    TRY(m_memory.add_ram(kDramBase, boot.ram_size, "riscv_virt_board.ram"));
+    TRY(m_memory.add_ram(kDramBase, boot.ram_size, "riscv_virt_board.ram",
+                         core::GuestMemory::Backing::Huge));
     m_layout = TRY(prepare_virt_boot(m_memory, boot));
 
     // Interrupt controllers: CLINT drives MSIP/MTIP, PLIC context 2h drives MEIP, 2h+1 SEIP.

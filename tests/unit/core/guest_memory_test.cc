@@ -19,6 +19,21 @@ TEST(GuestMemory, AddsAndTranslates) {
     EXPECT_EQ(mem.total_size(), 16 * kMiB);
 }
 
+TEST(GuestMemory, HugeBackingStartsOnA2MiBBoundaryAndWorksLikeRam) {
+    GuestMemory m;
+    ASSERT_TRUE(m.add_ram(0x8000'0000, 6u << 20, "ram", GuestMemory::Backing::Huge).ok());
+    ASSERT_TRUE(m.add_ram(0x1000, 0x1000, "rom", GuestMemory::Backing::Huge).ok()); // < 2 MiB
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(m.host_ptr(0x8000'0000)) % (2u << 20), 0u);
+    const uint64_t value = 0x1122334455667788;
+    const uint64_t last = 0x8000'0000 + (6u << 20) - 8;
+    ASSERT_TRUE(m.write(last, &value, 8).ok());
+    uint64_t back = 0;
+    ASSERT_TRUE(m.read(last, &back, 8).ok());
+    EXPECT_EQ(back, value);
+    EXPECT_EQ(*m.host_ptr(0x8000'0000 + (3u << 20)), 0) << "zeroed";
+    EXPECT_EQ(m.host_ptr(0x8000'0000 + (6u << 20)), nullptr) << "nothing past the end";
+}
+
 TEST(GuestMemory, RejectsOverlapNamingBothRegions) {
     GuestMemory mem;
     ASSERT_TRUE(mem.add_ram(0x1000'0000, kMiB, "low").ok());
