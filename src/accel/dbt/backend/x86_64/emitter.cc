@@ -200,7 +200,12 @@ void Emitter::emit_inst(Value v) {
     case Opcode::FCmpD:
     case Opcode::FCvtDL:
     case Opcode::FCvtLD: emit_fp(v); break;
-    case Opcode::Amo: emit_amo(v); break;
+    case Opcode::Amo:
+        if (m_softmmu)
+            emit_amo_softmmu(v);
+        else
+            emit_amo(v);
+        break;
     case Opcode::SysInsn: emit_sys_insn(v); break;
     case Opcode::GetPc: {
         Reg64 d = def(v);

@@ -96,6 +96,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_tlb_probe(Xbyak::Reg64 ra, unsigned size, int32_t tag, const Xbyak::Label& slow);
     void emit_soft_stub(Stub& s);
     void emit_sys_insn(ir::Value v);
+    /// An AMO through the TLB's store tag with a locked host instruction (emit_softmmu_atomic.cc).
+    void emit_amo_softmmu(ir::Value v);
     void emit_sys_stub(Stub& s);
     /// Leaves for the guest pc in rax through the system jump cache (checked against the code
     /// TLB), or to the dispatcher on a miss. Clobbers every scratch and allocatable register.

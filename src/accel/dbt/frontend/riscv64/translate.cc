@@ -100,9 +100,11 @@ bool visit_system(InsnContext& c, FpState& fp) {
         }
         return false;
     }
-    const decoder::Fmt fmt = decoder::op_info(op).fmt;
-    if (fmt == decoder::Fmt::Amo || fmt == decoder::Fmt::Lr) {
-        c.ir.interp_step(); // atomics go through the softmmu in the interpreter
+    // AMOs are native (visit_rva; the backend goes through the TLB); LR/SC keep their
+    // reservation in the interpreter.
+    if (op == decoder::Op::LrW || op == decoder::Op::LrD || op == decoder::Op::ScW ||
+        op == decoder::Op::ScD) {
+        c.ir.interp_step();
         return true;
     }
     return false;
