@@ -764,6 +764,41 @@ handler:
               (std::vector<uint64_t>{riscv::cause::kInterruptBit | riscv::irq::kMTimer, 1, 1}));
 }
 
+TEST_P(SystemMode, InstructionStraddlingAPageEndFollowsChangesToItsSecondHalf) {
+    // `addi a0, a0, 1` starts 2 bytes before a page end and runs hot (translated with its upper
+    // half taken from the next page). Then the program rewrites that upper half (on the next
+    // page only) into `addi a0, a0, 16`: the block on the first page must notice.
+    auto m = run_program(std::string(kPrologue) + R"(
+    li a0, 0
+    li s1, 0
+    li s2, 0
+    j entry
+    .balign 4096
+    .skip 0xff8
+entry:
+    addi s1, s1, 1          # page offset 0xff8
+    .2byte 0x0001           # c.nop at 0xffc
+straddle:
+    addi a0, a0, 1          # 0xffe: two bytes here, two on the next page
+    li t0, 100
+    blt s1, t0, entry
+    bnez s2, done
+    li s2, 1
+    li s1, 0
+    la t2, straddle
+    li t1, 0x0105           # upper half of addi a0, a0, 16
+    sh t1, 2(t2)
+    fence.i
+    j entry
+done:
+    LOG a0
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{100 * 1 + 100 * 16}));
+}
+
 TEST_P(SystemMode, PauseHandsTheHostThreadToTheOtherHarts) {
     // Hart 0 spins with pause (Linux's cpu_relax()) until hart 1 sets a flag. The harts share
     // one host thread: pause must end hart 0's time slice at once, or it spins a whole quantum

@@ -33,6 +33,7 @@ std::string to_string(const Block& block, Value v) {
     case Opcode::SetFReg: out += fmt::format(" f{}", inst.imm); break;
     case Opcode::CallExec:
     case Opcode::SysInsn: out += fmt::format(" insn={:#x}", inst.imm); break;
+    case Opcode::CheckCodeParcel: out += fmt::format(" upper={:#06x}", inst.imm); break;
     case Opcode::Amo:
         out += fmt::format(" kind={}{}", inst.imm & 15, inst.imm & kAmoWord ? ".w" : ".d");
         break;

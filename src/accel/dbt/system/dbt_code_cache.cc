@@ -171,7 +171,8 @@ void DbtCodeCache::revalidate() {
 }
 
 DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
-                                             frontend::FpState fp, const DbtBlock** out) {
+                                             frontend::FpState fp, const DbtBlock** out,
+                                             const uint8_t* next_page) {
     *out = nullptr;
     if (m_buffer->remaining() < 2 * backend::kMaxBlockCode) return Status::Full;
     const uintptr_t host = uintptr_t(code);
@@ -181,7 +182,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
         if (!region_of(host, &page_index)) return Status::Untranslatable;
     }
     const uint64_t key = make_code_key(host, fp);
-    const frontend::SystemSource source{code - (vpc & kPageMask), fp};
+    const frontend::SystemSource source{code - (vpc & kPageMask), fp, next_page};
     CodePage& code_page = m_pages[host & ~kPageMask];
     if (!code_page.copy) { // taken before the frontend reads, so a racing write only drops more
         code_page.copy.reset(new uint8_t[SoftTlb::kPageSize]);

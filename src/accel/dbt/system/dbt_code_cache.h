@@ -86,7 +86,10 @@ class DbtCodeCache final : public CodePageTracker {
     /// Translates the block at guest `vpc`, whose code is at host `code`, for FP state `fp`.
     /// Full: the cache must be flushed first. Untranslatable: interpret that instruction (it
     /// straddles the end of its page, or the backend gave up).
-    Status translate(uint64_t vpc, const uint8_t* code, frontend::FpState fp, const DbtBlock** out);
+    /// `next_page` is the host address of the next guest page when the hart can fetch from it
+    /// (see frontend::SystemSource::next_page_host), else nullptr.
+    Status translate(uint64_t vpc, const uint8_t* code, frontend::FpState fp, const DbtBlock** out,
+                     const uint8_t* next_page = nullptr);
 
     /// Enters `b` in the jump cache.
     void remember(const DbtBlock& b) {

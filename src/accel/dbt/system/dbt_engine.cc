@@ -75,6 +75,14 @@ DbtEngine::HartData& DbtEngine::hart_data(SystemHart& hart) {
     return *m_harts[hart.index];
 }
 
+const uint8_t* DbtEngine::next_code_page(SystemHart& hart, TlbRegime fetch, uint64_t pc) {
+    const uint64_t next = (pc & ~SoftTlb::kPageMask) + SoftTlb::kPageSize;
+    if (uintptr_t host = m_hart_data->code_tlb.lookup(fetch, next))
+        return reinterpret_cast<const uint8_t*>(host);
+    const TlbEntry& e = hart.tlb.slot(fetch, next);
+    return e.exec_tag == next ? reinterpret_cast<const uint8_t*>(next + e.addend) : nullptr;
+}
+
 bool DbtEngine::interpret(uint64_t n, Exit* out) {
     ++m_stats.interpreter_runs;
     riscv::HartState& s = m_hart->state;
@@ -159,11 +167,12 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
             if (!e->block) {
                 const DbtBlock* b = nullptr;
                 const auto* bytes = reinterpret_cast<const uint8_t*>(code);
-                auto st = m_cache->translate(pc, bytes, fp, &b);
+                const uint8_t* next = next_code_page(hart, fetch, pc);
+                auto st = m_cache->translate(pc, bytes, fp, &b, next);
                 if (st == DbtCodeCache::Status::Full) {
                     m_cache->flush();
                     link_site = 0;
-                    st = m_cache->translate(pc, bytes, fp, &b);
+                    st = m_cache->translate(pc, bytes, fp, &b, next);
                 }
                 e = &m_cache->entry(pc, key);
                 if (st != DbtCodeCache::Status::Ok) {

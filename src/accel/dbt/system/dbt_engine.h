@@ -97,6 +97,9 @@ class DbtEngine final : public HartEngine {
     interp::Exit run_blocks(SystemHart& hart, uint64_t budget);
     /// The record of `hart`, made on its first run (its TLB then loses write access to code).
     HartData& hart_data(SystemHart& hart);
+    /// Host address of the guest page after pc's when `hart` may fetch from it and a TLB says
+    /// where it is (no page walk), else nullptr: for instructions straddling a page end.
+    const uint8_t* next_code_page(SystemHart& hart, TlbRegime fetch, uint64_t pc);
     /// Runs up to `n` instructions in the interpreter; true (with *out) when run() must return.
     bool interpret(uint64_t n, interp::Exit* out);
     /// Slow-path access of `size` bytes at `vaddr` that missed the softmmu TLB: brings the

@@ -207,6 +207,7 @@ void Emitter::emit_inst(Value v) {
             emit_amo(v);
         break;
     case Opcode::SysInsn: emit_sys_insn(v); break;
+    case Opcode::CheckCodeParcel: emit_check_code_parcel(v); break;
     case Opcode::GetPc: {
         Reg64 d = def(v);
         mov(d, qword[rbx + int32_t(offsetof(riscv::HartState, pc))]);

@@ -98,6 +98,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_sys_insn(ir::Value v);
     /// An AMO through the TLB's store tag with a locked host instruction (emit_softmmu_atomic.cc).
     void emit_amo_softmmu(ir::Value v);
+    /// The guard of an instruction straddling its page end (emit_code_parcel.cc).
+    void emit_check_code_parcel(ir::Value v);
     void emit_sys_stub(Stub& s);
     /// Leaves for the guest pc in rax through the system jump cache (checked against the code
     /// TLB), or to the dispatcher on a miss. Clobbers every scratch and allocatable register.

@@ -34,11 +34,15 @@ enum class FpState : uint8_t {
 struct SystemSource {
     const uint8_t* page_host = nullptr; ///< host address of the first byte of pc's guest page
     FpState fp = FpState::Off;          ///< mstatus.FS the block is translated for
+    /// Host address of the next guest page when the hart can fetch from it now (else nullptr):
+    /// an instruction straddling the page end is then translated, guarded by CheckCodeParcel.
+    const uint8_t* next_page_host = nullptr;
 };
 
 /// System mode: translates guest code at virtual `pc` (in the page `source` holds) into `block`.
-/// The block stays inside that page: a 32-bit instruction straddling its end runs in the
-/// interpreter (InterpStep, which fetches the second half through the MMU) and the block ends
+/// The block stays inside that page: a 32-bit instruction straddling its end is translated with
+/// the upper half read from `source.next_page_host` behind a CheckCodeParcel guard, or else runs
+/// in the interpreter (InterpStep, which fetches the second half through the MMU); the block ends
 /// there (fence.i is left out: false when it is first). CSR accesses and sfence.vma become
 /// SysInsn (run by a runtime helper, which may leave the block); mret, sret and wfi end it with
 /// an ExitReason::System exit before them; F/D follows `source.fp` (Off: an Illegal exit;

@@ -121,11 +121,25 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     unsigned count = 0;
     while (true) {
         uint32_t raw = 0;
+        bool straddling = false;
         if (!fetch(memory, cur, &raw)) {
-            if (memory.system && straddles_page_end(memory, cur)) {
-                // A 32-bit instruction across the page end: the interpreter runs it (fetching
-                // its second half through the MMU each time), and the block goes on wherever
-                // it left pc.
+            if (!memory.system || !straddles_page_end(memory, cur)) {
+                if (count == 0) return false;
+                ir.jump(cur); // the interpreter reports a fetch fault when control gets there
+                break;
+            }
+            // A 32-bit instruction across the page end.
+            if (const uint8_t* next = memory.system->next_page_host) {
+                // Translated with its upper half as the next page holds it now; CheckCodeParcel
+                // compares that page with it each time the instruction runs.
+                uint16_t lo = 0, hi = 0;
+                std::memcpy(&lo, memory.host + (cur - memory.begin), 2);
+                std::memcpy(&hi, next, 2);
+                raw = uint32_t(lo) | uint32_t(hi) << 16;
+                straddling = true;
+            } else {
+                // The interpreter runs it (fetching its second half through the MMU each
+                // time), and the block goes on wherever it left pc.
                 ir.set_guest(cur, uint16_t(count));
                 block.insn_length.push_back(4);
                 ir.interp_step();
@@ -134,13 +148,12 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
                 ir.indirect(ir.op(ir::Opcode::GetPc));
                 break;
             }
-            if (count == 0) return false;
-            ir.jump(cur); // the interpreter reports a fetch fault when control gets there
-            break;
         }
         const decoder::DecodedInsn d = decoder::decode(raw);
         ir.set_guest(cur, uint16_t(count));
         block.insn_length.push_back(d.length);
+        if (straddling)
+            ir.op(ir::Opcode::CheckCodeParcel, ir::kNoValue, ir::kNoValue, ir::kNoValue, raw >> 16);
         InsnContext c{ir, d, cur};
         c.native_fma = native_fma;
         if (d.op == decoder::Op::Illegal) {
