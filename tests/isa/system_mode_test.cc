@@ -765,7 +765,7 @@ handler:
 }
 
 TEST_P(SystemMode, InstructionStraddlingAPageEndFollowsChangesToItsSecondHalf) {
-    // `addi a0, a0, 1` starts 2 bytes before a page end and runs hot (translated with its upper
+    // `addi a0, a0, -1` starts 2 bytes before a page end and runs hot (translated with its upper
     // half taken from the next page). Then the program rewrites that upper half (on the next
     // page only) into `addi a0, a0, 16`: the block on the first page must notice.
     auto m = run_program(std::string(kPrologue) + R"(
@@ -779,7 +779,7 @@ entry:
     addi s1, s1, 1          # page offset 0xff8
     .2byte 0x0001           # c.nop at 0xffc
 straddle:
-    addi a0, a0, 1          # 0xffe: two bytes here, two on the next page
+    addi a0, a0, -1         # 0xffe: two bytes here, two (0xfff5) on the next page
     li t0, 100
     blt s1, t0, entry
     bnez s2, done
@@ -796,7 +796,7 @@ done:
 )",
                          GetParam());
     ASSERT_TRUE(m);
-    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{100 * 1 + 100 * 16}));
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{100 * 16 - 100}));
 }
 
 TEST_P(SystemMode, PauseHandsTheHostThreadToTheOtherHarts) {

@@ -97,5 +97,26 @@ TEST(DbtCodeCache, BlocksStopAtTheirPageEnd) {
     EXPECT_EQ(b->guest_insns, 4u) << "0x3ff0..0x3ffc, then the next page";
 }
 
+TEST(DbtCodeCache, InstructionStraddlingThePageEndIsTranslatedWhenTheNextPageIsKnown) {
+    Fixture f;
+    // c.nop at 0xffc, then `sd a2, -16(s6)` (upper half 0xfecb) across the page end.
+    const uint16_t nop = 0x0001;
+    const uint32_t sd = 0xfecb3823;
+    std::memcpy(f.host(0x8000'8ffc), &nop, 2);
+    std::memcpy(f.host(0x8000'8ffe), &sd, 2);
+    const uint16_t upper = uint16_t(sd >> 16);
+    std::memcpy(f.host(0x8000'9000), &upper, 2);
+    const DbtBlock* b = nullptr;
+    ASSERT_EQ(
+        f.cache->translate(0x7ffc, f.host(0x8000'8ffc), FpState::Off, &b, f.host(0x8000'9000)),
+        DbtCodeCache::Status::Ok);
+    EXPECT_EQ(b->guest_insns, 2u);
+    // The same block start at the page end itself (a block of just that instruction).
+    ASSERT_EQ(
+        f.cache->translate(0x7ffe, f.host(0x8000'8ffe), FpState::Off, &b, f.host(0x8000'9000)),
+        DbtCodeCache::Status::Ok);
+    EXPECT_EQ(b->guest_insns, 1u);
+}
+
 } // namespace
 } // namespace machina::dbt::system

@@ -28,7 +28,8 @@ void Emitter::emit_check_code_parcel(Value v) {
     cmp(rdx, qword[rcx + slot]);
     jne(slow.label, T_NEAR);
     add(rax, qword[rcx + slot + 8]); // host address of the parcel
-    cmp(word[rax], uint16_t(in.imm));
+    movzx(ecx, word[rax]);
+    cmp(ecx, uint32_t(in.imm & 0xffff));
     jne(slow.label, T_NEAR);
 }
 
