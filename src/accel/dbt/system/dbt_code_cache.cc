@@ -183,7 +183,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     backend::SoftmmuOptions options;
     options.entries = SoftTlb::kEntries;
     options.code_key = key;
-    ir::Block block;
+    ir::Block& block = m_block;
     Result<backend::CompiledBlock> compiled = Error::make("not compiled");
     // A block the backend cannot compile (out of spill slots) is retried shorter.
     auto give_up = [&]() {
@@ -196,7 +196,9 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
         if (log::enabled(log::kInAsm)) dump_guest(source.page_host, block.pc, block.end_pc);
         ir::passes::run_all(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
+#ifndef NDEBUG // the IR tests verify in every build; release translation skips it
         ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
+#endif
         compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
         if (compiled.ok()) break;
         log::debug("translating {:#x} ({} insns): {}", vpc, limit, compiled.error().message);

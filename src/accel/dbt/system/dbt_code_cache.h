@@ -164,6 +164,7 @@ class DbtCodeCache final : public CodePageTracker {
     };
     std::unordered_map<uintptr_t, CodePage> m_pages; ///< by host page address
     std::vector<RegionBits> m_regions;
+    ir::Block m_block; ///< reused by every translation (its storage stays allocated)
     std::unique_ptr<backend::SystemJumpCacheEntry[]> m_jump_cache;
     uint64_t m_generation = 1;
     DbtStats m_stats;

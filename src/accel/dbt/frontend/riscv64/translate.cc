@@ -109,8 +109,7 @@ bool visit_system(InsnContext& c, FpState& fp) {
 
 bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
                bool native_fma) {
-    block = ir::Block{};
-    block.pc = pc;
+    block.reset(pc);
     ir::Builder ir(block);
     const uint64_t page = pc & ~uint64_t(0xfff);
     FpState fp = memory.system ? memory.system->fp : FpState::Dirty;

@@ -1,32 +1,99 @@
-#include <map>
-#include <tuple>
+#include <bit>
 
+#include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
 
 namespace machina::dbt::ir::passes {
 
-void eliminate_common_subexpressions(Block& block) {
+namespace {
+
+/// What makes two pure instructions compute the same thing (operands already resolved).
+struct Key {
+    uint64_t imm = 0;
+    Value args[3] = {kNoValue, kNoValue, kNoValue};
+    Opcode op = Opcode::Const;
+    Type type = Type::Void;
+
+    bool operator==(const Key& o) const {
+        return imm == o.imm && args[0] == o.args[0] && args[1] == o.args[1] &&
+               args[2] == o.args[2] && op == o.op && type == o.type;
+    }
+    uint64_t hash() const {
+        uint64_t h = imm * 0x9e3779b97f4a7c15ull;
+        h ^= (uint64_t(args[0]) | uint64_t(args[1]) << 32) * 0xc2b2ae3d27d4eb4full;
+        h ^=
+            (uint64_t(args[2]) | uint64_t(op) << 32 | uint64_t(type) << 40) * 0x165667b19e3779f9ull;
+        return h ^ (h >> 29);
+    }
+};
+
+/// An open-addressing table from Key to the first value computing it. Its storage is the
+/// thread's and is reused: a slot belongs to the current block when its stamp is the table's.
+struct Table {
+    struct Slot {
+        Key key;
+        Value value = kNoValue;
+        uint32_t stamp = 0;
+    };
+    std::vector<Slot> slots;
+    uint32_t stamp = 0;
+
+    /// Empties the table and makes room for `n` keys at most half full.
+    void reset(size_t n) {
+        const size_t want = std::bit_ceil(std::max<size_t>(16, 2 * n));
+        if (slots.size() < want) {
+            slots.assign(want, Slot{});
+            stamp = 0;
+        }
+        if (++stamp == 0) { // wrapped: forget every old stamp
+            for (Slot& s : slots)
+                s.stamp = 0;
+            stamp = 1;
+        }
+    }
+
+    /// The value already entered for `key`, or kNoValue after entering `v` for it.
+    Value find_or_insert(const Key& key, Value v) {
+        const size_t mask = slots.size() - 1;
+        for (size_t i = key.hash() & mask;; i = (i + 1) & mask) {
+            Slot& s = slots[i];
+            if (s.stamp != stamp) {
+                s.key = key;
+                s.value = v;
+                s.stamp = stamp;
+                return kNoValue;
+            }
+            if (s.key == key) return s.value;
+        }
+    }
+};
+
+} // namespace
+
+void sweep_common_subexpressions(Block& block, PassState& state) {
+    thread_local Table table;
     const size_t n = block.insts.size();
-    std::vector<bool> keep(n, true);
-    std::vector<Value> repl(n);
-    using Key = std::tuple<Opcode, Type, Value, Value, Value, uint64_t>;
-    std::map<Key, Value> seen;
+    table.reset(n);
     for (Value v = 0; v < n; ++v) {
-        repl[v] = v;
+        if (!state.keep[v]) continue;
         const Inst& inst = block.insts[v];
         // Registers are handled by forward_registers; memory and calls are not pure.
         if (is_pinned(inst.op) || inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) continue;
-        auto arg = [&](unsigned i) {
-            return inst.args[i] == kNoValue ? kNoValue : repl[inst.args[i]];
-        };
-        Key key{inst.op, inst.type, arg(0), arg(1), arg(2), inst.imm};
-        auto [it, inserted] = seen.emplace(key, v);
-        if (!inserted) {
-            repl[v] = it->second;
-            keep[v] = false;
-        }
+        Key key;
+        key.op = inst.op;
+        key.type = inst.type;
+        key.imm = inst.imm;
+        for (unsigned i = 0; i < 3; ++i)
+            key.args[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
+        const Value first = table.find_or_insert(key, v);
+        if (first != kNoValue) state.replace(v, first);
     }
-    compact(block, keep, repl);
+}
+
+void eliminate_common_subexpressions(Block& block) {
+    PassState& state = begin(block);
+    sweep_common_subexpressions(block, state);
+    compact(block, state);
 }
 
 } // namespace machina::dbt::ir::passes

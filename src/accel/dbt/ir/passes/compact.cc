@@ -1,21 +1,34 @@
+#include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
-
 #include "base/assert.h"
 
 namespace machina::dbt::ir::passes {
 
-void compact(Block& block, const std::vector<bool>& keep, std::vector<Value>& repl) {
+PassState& begin(const Block& block) {
+    thread_local PassState state;
     const size_t n = block.insts.size();
-    ASSERT(keep.size() == n && repl.size() == n, "compact: size mismatch");
+    state.keep.assign(n, 1);
+    state.repl.resize(n);
+    for (Value v = 0; v < n; ++v)
+        state.repl[v] = v;
+    return state;
+}
+
+void compact(Block& block, PassState& state) {
+    const size_t n = block.insts.size();
+    ASSERT(state.keep.size() == n && state.repl.size() == n, "compact: size mismatch");
+    std::vector<Value>& repl = state.repl;
     // Resolve replacement chains (repl always points backwards, so one forward sweep works).
     for (Value v = 0; v < n; ++v) {
         if (repl[v] != v) repl[v] = repl[repl[v]];
     }
-    std::vector<Value> new_index(n, kNoValue);
-    std::vector<Inst> out;
+    std::vector<Value>& new_index = state.new_index;
+    new_index.assign(n, kNoValue);
+    std::vector<Inst>& out = state.out;
+    out.clear();
     out.reserve(n);
     for (Value v = 0; v < n; ++v) {
-        if (!keep[v]) continue;
+        if (!state.keep[v]) continue;
         Inst inst = block.insts[v];
         for (Value& a : inst.args) {
             if (a == kNoValue) continue;
@@ -29,15 +42,17 @@ void compact(Block& block, const std::vector<bool>& keep, std::vector<Value>& re
         block.term.value = new_index[repl[block.term.value]];
         ASSERT(block.term.value != kNoValue, "compact: terminal value removed");
     }
-    block.insts = std::move(out);
+    block.insts.swap(out); // both keep their capacity for the next block
 }
 
 void run_all(Block& block) {
-    zero_register(block);
-    forward_registers(block);
-    fold_constants(block);
-    eliminate_common_subexpressions(block);
-    eliminate_dead_code(block);
+    PassState& state = begin(block);
+    sweep_zero_register(block, state);
+    sweep_forward_registers(block, state);
+    sweep_fold_constants(block, state);
+    sweep_common_subexpressions(block, state);
+    sweep_dead_code(block, state);
+    compact(block, state);
 }
 
 } // namespace machina::dbt::ir::passes

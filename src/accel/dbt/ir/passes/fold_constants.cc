@@ -1,3 +1,4 @@
+#include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
 
 #include "accel/dbt/ir/eval.h"
@@ -8,8 +9,8 @@ namespace {
 
 /// The operand an identity operation reduces to (x + 0, 0 | x, x & ~0, x * 1, trunc(ext x)),
 /// or kNoValue.
-Value identity(const Block& block, const Inst& inst, const std::vector<Value>& repl) {
-    auto arg = [&](unsigned i) { return repl[inst.args[i]]; };
+Value identity(const Block& block, const Inst& inst, const PassState& state) {
+    auto arg = [&](unsigned i) { return state.resolve(inst.args[i]); };
     auto is = [&](unsigned i, uint64_t value) {
         const Inst& a = block.insts[arg(i)];
         return a.op == Opcode::Const && a.imm == value;
@@ -40,7 +41,7 @@ Value identity(const Block& block, const Inst& inst, const std::vector<Value>& r
         break;
     case Opcode::Trunc32: {
         const Inst& a = block.insts[arg(0)];
-        if (a.op == Opcode::Sext32 || a.op == Opcode::Zext32) return repl[a.args[0]];
+        if (a.op == Opcode::Sext32 || a.op == Opcode::Zext32) return state.resolve(a.args[0]);
         break;
     }
     default: break;
@@ -50,25 +51,21 @@ Value identity(const Block& block, const Inst& inst, const std::vector<Value>& r
 
 } // namespace
 
-void fold_constants(Block& block) {
+void sweep_fold_constants(Block& block, PassState& state) {
     const size_t n = block.insts.size();
-    std::vector<bool> keep(n, true);
-    std::vector<Value> repl(n);
-    auto is_const = [&](Value a) { return block.insts[repl[a]].op == Opcode::Const; };
-    auto cval = [&](Value a) { return block.insts[repl[a]].imm; };
+    auto is_const = [&](Value a) { return block.insts[state.resolve(a)].op == Opcode::Const; };
+    auto cval = [&](Value a) { return block.insts[state.resolve(a)].imm; };
     for (Value v = 0; v < n; ++v) {
-        repl[v] = v;
+        if (!state.keep[v]) continue;
         Inst& inst = block.insts[v];
         const OpcodeInfo& oi = info(inst.op);
         if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) continue;
         if (inst.op == Opcode::Select && is_const(inst.args[0])) {
-            repl[v] = repl[cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]];
-            keep[v] = false;
+            state.replace(v, cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]);
             continue;
         }
-        if (Value same = identity(block, inst, repl); same != kNoValue) {
-            repl[v] = same;
-            keep[v] = false;
+        if (Value same = identity(block, inst, state); same != kNoValue) {
+            state.replace(v, same);
             continue;
         }
         bool all_const = true;
@@ -82,7 +79,7 @@ void fold_constants(Block& block) {
         }
         if (!all_const) continue;
         // Compares and conversions evaluate in their operand's type.
-        Type eval_type = oi.args > 0 ? block.insts[repl[inst.args[0]]].type : inst.type;
+        Type eval_type = oi.args > 0 ? block.insts[state.resolve(inst.args[0])].type : inst.type;
         auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
         if (!r) continue;
         inst.op = Opcode::Const;
@@ -96,7 +93,12 @@ void fold_constants(Block& block) {
         t.value = kNoValue;
         t.fallthrough = 0;
     }
-    compact(block, keep, repl);
+}
+
+void fold_constants(Block& block) {
+    PassState& state = begin(block);
+    sweep_fold_constants(block, state);
+    compact(block, state);
 }
 
 } // namespace machina::dbt::ir::passes

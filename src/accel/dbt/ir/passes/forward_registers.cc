@@ -1,23 +1,21 @@
-#include "accel/dbt/ir/passes/passes.h"
-
 #include <array>
+
+#include "accel/dbt/ir/passes/pass_state.h"
+#include "accel/dbt/ir/passes/passes.h"
 
 namespace machina::dbt::ir::passes {
 
-void forward_registers(Block& block) {
+void sweep_forward_registers(Block& block, PassState& state) {
     const size_t n = block.insts.size();
-    std::vector<bool> keep(n, true);
-    std::vector<Value> repl(n);
     // Forward: the value each guest register is known to hold in this block.
     std::array<Value, 32> known;
     known.fill(kNoValue);
     for (Value v = 0; v < n; ++v) {
-        repl[v] = v;
+        if (!state.keep[v]) continue;
         const Inst& inst = block.insts[v];
         if (inst.op == Opcode::GetReg) {
             if (known[inst.imm] != kNoValue) {
-                repl[v] = known[inst.imm];
-                keep[v] = false;
+                state.replace(v, known[inst.imm]);
             } else {
                 known[inst.imm] = v;
             }
@@ -31,10 +29,10 @@ void forward_registers(Block& block) {
     std::array<bool, 32> observed;
     observed.fill(true); // the block end observes everything
     for (Value v = Value(n); v-- > 0;) {
-        if (!keep[v]) continue;
+        if (!state.keep[v]) continue;
         const Inst& inst = block.insts[v];
         if (inst.op == Opcode::SetReg) {
-            if (!observed[inst.imm]) keep[v] = false;
+            if (!observed[inst.imm]) state.keep[v] = 0;
             observed[inst.imm] = false;
         } else if (inst.op == Opcode::GetReg) {
             observed[inst.imm] = true;
@@ -42,7 +40,12 @@ void forward_registers(Block& block) {
             observed.fill(true);
         }
     }
-    compact(block, keep, repl);
+}
+
+void forward_registers(Block& block) {
+    PassState& state = begin(block);
+    sweep_forward_registers(block, state);
+    compact(block, state);
 }
 
 } // namespace machina::dbt::ir::passes
