@@ -1,6 +1,7 @@
 #include "accel/dbt/backend/x86_64/emitter.h"
 
 #include <cstddef>
+#include <cstring>
 
 namespace machina::dbt::backend {
 
@@ -13,7 +14,23 @@ Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& bu
                  const SoftmmuOptions* softmmu)
     : CodeGenerator(buffer.remaining(), buffer.write_cursor()), m_block(block), m_alloc(alloc),
       m_buffer(buffer), m_tramp(tramp), m_features(features), m_softmmu(softmmu),
-      m_exec_start(buffer.exec_cursor()) {}
+      m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()) {}
+
+namespace {
+/// True while an Emitter of this thread owns the stub pool.
+thread_local bool t_pool_in_use = false;
+} // namespace
+
+std::vector<std::unique_ptr<Emitter::Stub>>& Emitter::stub_pool() {
+    thread_local std::vector<std::unique_ptr<Stub>> pool;
+    ASSERT(!t_pool_in_use, "one Emitter per thread at a time");
+    t_pool_in_use = true;
+    return pool;
+}
+
+Emitter::~Emitter() {
+    t_pool_in_use = false;
+}
 
 bool Emitter::fits_imm(Value v, bool w32) const {
     if (!is_const(v)) return false;
@@ -88,23 +105,104 @@ void Emitter::jmp_exec(uintptr_t target) {
     dd(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 4))));
 }
 
-void Emitter::set_exit_reason(uint32_t reason) {
-    mov(dword[rbp + MACHINA_JIT_OFF(exit_reason)], reason);
-}
-
-void Emitter::store_pc(uint64_t pc) {
-    if (pc <= 0x7fffffffu) {
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], uint32_t(pc));
+void Emitter::modrm_disp(int reg, int base, int32_t disp) {
+    ASSERT(base == hostreg::kRbx || base == hostreg::kRbp, "hand-encoded base must be rbx or rbp");
+    const int low = ((reg & 7) << 3) | (base & 7);
+    if (disp == 0 && base != hostreg::kRbp) { // [rbp] needs a displacement byte
+        db(low);
+    } else if (disp >= -128 && disp <= 127) {
+        db(0x40 | low);
+        db(uint8_t(disp));
     } else {
-        mov(rax, pc);
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
+        db(0x80 | low);
+        dd(uint32_t(disp));
     }
 }
 
+void Emitter::mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64) {
+    if (w64) db(0x48);
+    db(0xc7);
+    modrm_disp(0, base, disp);
+    dd(imm);
+}
+
+void Emitter::mov_mem_rax(int base, int32_t disp) {
+    db(0x48);
+    db(0x89);
+    modrm_disp(0, base, disp);
+}
+
+void Emitter::mov_rax_imm(uint64_t imm) {
+    if (imm <= 0xffffffffu) { // mov eax, imm32 (zero-extends)
+        db(0xb8);
+        dd(uint32_t(imm));
+    } else if (int64_t(imm) == int64_t(int32_t(imm))) { // mov rax, simm32
+        db(0x48);
+        db(0xc7);
+        db(0xc0);
+        dd(uint32_t(imm));
+    } else { // movabs rax, imm64
+        db(0x48);
+        db(0xb8);
+        dq(imm);
+    }
+}
+
+void Emitter::set_exit_reason(uint32_t reason) {
+    mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(exit_reason), reason, false);
+}
+
+void Emitter::store_pc(uint64_t pc) {
+    constexpr int32_t kPc = int32_t(offsetof(riscv::HartState, pc));
+    if (pc <= 0x7fffffffu) {
+        mov_mem_imm32(hostreg::kRbx, kPc, uint32_t(pc), true);
+    } else {
+        mov_rax_imm(pc);
+        mov_mem_rax(hostreg::kRbx, kPc);
+    }
+}
+
+void Emitter::jump_to(const StubLabel& label, uint8_t prefix, uint8_t code) {
+    if (prefix) db(prefix);
+    db(code);
+    const uint32_t site = uint32_t(getSize());
+    if (label.bound >= 0) {
+        dd(uint32_t(int32_t(label.bound - int64_t(site + 4))));
+        return;
+    }
+    dd(0);
+    label.add_site(site);
+}
+
+void Emitter::L(StubLabel& label) {
+    label.bound = int64_t(getSize());
+    auto patch = [&](uint32_t site) {
+        if (site + 4 > getSize()) return; // the buffer overflowed: compile_block reports it
+        const int32_t rel = int32_t(label.bound - int64_t(site + 4));
+        std::memcpy(top_ + site, &rel, 4);
+    };
+    for (uint32_t k = 0; k < label.count; ++k)
+        patch(label.sites[k]);
+    for (uint32_t site : label.more)
+        patch(site);
+    if (label.getId() != 0) Xbyak::CodeGenerator::L(static_cast<Xbyak::Label&>(label));
+}
+
 Emitter::Stub& Emitter::new_stub(Stub::Kind kind) {
-    m_stubs.emplace_back();
-    m_stubs.back().kind = kind;
-    return m_stubs.back();
+    if (m_stub_count == m_stubs.size()) m_stubs.push_back(std::make_unique<Stub>());
+    Stub& s = *m_stubs[m_stub_count++];
+    s.kind = kind;
+    s.label.reset();
+    s.addr_reg = 0;
+    s.pc = 0;
+    s.unretired = 0;
+    s.reason = 0;
+    s.site = 0;
+    s.site_index = 0;
+    s.value = 0;
+    s.saved.clear();
+    s.join.reset();
+    return s;
 }
 
 void Emitter::emit_inst(Value v) {
