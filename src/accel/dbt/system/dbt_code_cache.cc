@@ -55,13 +55,13 @@ Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemo
     c->m_tramp_bytes = c->m_buffer->used();
     c->m_features = backend::HostFeatures::detect();
     c->m_jump_cache.reset(new backend::SystemJumpCacheEntry[backend::kSystemJumpCacheSize]);
-    c->build_regions();
+    c->build_regions(true);
     return c;
 }
 
 DbtCodeCache::~DbtCodeCache() = default;
 
-void DbtCodeCache::build_regions() {
+void DbtCodeCache::build_regions(bool first) {
     std::vector<RegionBits> old = std::move(m_regions);
     m_regions.clear();
     for (const core::RamRegion& r : m_ram.regions()) {
@@ -69,8 +69,15 @@ void DbtCodeCache::build_regions() {
         rb.host = uintptr_t(r.host);
         rb.pages = (r.size + kPageMask) >> SoftTlb::kPageBits;
         rb.bits.assign((rb.pages + 63) / 64, 0);
-        for (RegionBits& o : old) // regions never move: keep what a known one had
-            if (o.host == rb.host && o.pages == rb.pages) rb.bits = std::move(o.bits);
+        // At creation no TLB entry is unknown to the engine (it checks each hart's entries
+        // against is_code() before running it); RAM added later may already be in a TLB.
+        rb.maybe_writable.assign((rb.pages + 63) / 64, first ? 0 : ~uint64_t(0));
+        for (RegionBits& o : old) { // regions never move: keep what a known one had
+            if (o.host == rb.host && o.pages == rb.pages) {
+                rb.bits = std::move(o.bits);
+                rb.maybe_writable = std::move(o.maybe_writable);
+            }
+        }
         m_regions.push_back(std::move(rb));
     }
 }
@@ -90,7 +97,10 @@ bool DbtCodeCache::is_code(const uint8_t* host) const {
     for (const RegionBits& r : m_regions) {
         if (h >= r.host && ((h - r.host) >> SoftTlb::kPageBits) < r.pages) {
             const uint64_t page = (h - r.host) >> SoftTlb::kPageBits;
-            return (r.bits[page / 64] >> (page % 64)) & 1;
+            const uint64_t bit = uint64_t(1) << (page % 64);
+            if (r.bits[page / 64] & bit) return true;
+            r.maybe_writable[page / 64] |= bit; // a TLB may enter it writable now
+            return false;
         }
     }
     return false;
@@ -104,6 +114,11 @@ void DbtCodeCache::mark_code_page(uintptr_t host_page) {
     const uint64_t bit = uint64_t(1) << (page % 64);
     if (word & bit) return;
     word |= bit;
+    ++m_stats.new_code_pages;
+    uint64_t& writable = r->maybe_writable[page / 64];
+    if (!(writable & bit)) return; // no TLB was allowed to enter it writable
+    writable &= ~bit;              // the scan below removes every such entry
+    ++m_stats.tlb_scans;
     if (on_new_code_page) on_new_code_page(host_page);
 }
 
@@ -170,7 +185,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     const uintptr_t host = uintptr_t(code);
     uint64_t page_index = 0;
     if (!region_of(host, &page_index)) {
-        build_regions(); // RAM added after the cache was made
+        build_regions(false); // RAM added after the cache was made
         if (!region_of(host, &page_index)) return Status::Untranslatable;
     }
     const uint64_t key = make_code_key(host, fp);

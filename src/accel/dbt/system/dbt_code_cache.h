@@ -56,6 +56,8 @@ struct DbtStats {
     uint64_t revalidations = 0;     ///< revalidate() calls (fence.i)
     uint64_t stale_pages = 0;       ///< code pages revalidate() found changed
     uint64_t links = 0;             ///< direct jumps chained
+    uint64_t new_code_pages = 0;    ///< pages that started holding code
+    uint64_t tlb_scans = 0;         ///< of those, pages a TLB may have held writable (scanned)
 };
 
 /// Translated code of every system-mode hart of one machine.
@@ -121,8 +123,8 @@ class DbtCodeCache final : public CodePageTracker {
     /// The trampolines into and out of translated code.
     const backend::Trampolines& trampolines() const { return m_tramp; }
 
-    /// Called with the host page when a page starts holding code (the engine removes write
-    /// permission for it from every hart's TLB).
+    /// Called with the host page when a page starts holding code that a TLB may hold writable
+    /// (the engine removes write permission for it from every hart's TLB).
     std::function<void(uintptr_t host_page)> on_new_code_page;
 
     /// A snapshot of the counters.
@@ -138,10 +140,15 @@ class DbtCodeCache final : public CodePageTracker {
         uintptr_t host = 0;
         uint64_t pages = 0;
         std::vector<uint64_t> bits;
+        /// Pages is_code() answered "not code" for since they last became code: only those can
+        /// be writable in a TLB (every write permission is granted after asking is_code), so
+        /// only those need on_new_code_page's TLB scan when they start holding code.
+        mutable std::vector<uint64_t> maybe_writable;
     };
 
     DbtCodeCache(const core::GuestMemory& ram) : m_ram(ram) {}
-    void build_regions();
+    /// (Re)builds the per-region bitmaps from the RAM regions; `first` at creation.
+    void build_regions(bool first);
     /// The region and page index of host address `host`, or nullptr.
     RegionBits* region_of(uintptr_t host, uint64_t* page);
     void mark_code_page(uintptr_t host_page);

@@ -33,6 +33,8 @@ DbtEngine::~DbtEngine() {
               "{} full flushes; {} code pages dropped by stores, {} by fence.i (of {})",
               s.retired, s.interpreted, s.interpreter_runs, c.blocks, c.code_bytes / 1024, c.links,
               c.flushes, c.invalidated_pages, c.stale_pages, c.revalidations);
+    log::info("dbt: {} pages started holding code, {} of them scanned out of TLBs",
+              c.new_code_pages, c.tlb_scans);
     log::info("dbt: {} block entries, {} fetch walks, exits: link {} lookup {} budget {} "
               "helper {} system {}, {} inline CSR accesses left their block",
               s.block_entries, s.fetch_walks, s.jit_exits[unsigned(JitExit::Link)],
