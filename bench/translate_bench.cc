@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "accel/dbt/backend/x86_64/backend.h"
+#include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/system/dbt_code_cache.h"
@@ -126,19 +128,49 @@ void report(benchmark::State& state) {
     state.counters["blocks"] = double(corpus().starts.size());
 }
 
+/// Decoding alone: every instruction of the blocks in the list, one block per iteration.
+void BM_Decode(benchmark::State& state) {
+    if (!ready(state)) return;
+    const Corpus& c = corpus();
+    ir::Block block;
+    std::vector<uint32_t> raws;
+    for (uint64_t pc : c.starts) { // the instructions each block holds, as fetched
+        frontend::translate_block_system({c.page(pc), kFp}, pc, block);
+        for (uint64_t at = pc; at < block.end_pc;) {
+            uint32_t raw = 0;
+            std::memcpy(&raw, c.host(at), (at & 0xfff) <= 0xffc ? 4 : 2);
+            if ((raw & 3) != 3) raw &= 0xffff;
+            raws.push_back(raw);
+            at += (raw & 3) == 3 ? 4 : 2;
+        }
+    }
+    size_t i = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(decoder::decode(raws[i]));
+        i = i + 1 == raws.size() ? 0 : i + 1;
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()));
+}
+BENCHMARK(BM_Decode);
+
 /// Decoding and IR building only.
 void BM_Frontend(benchmark::State& state) {
     if (!ready(state)) return;
     const Corpus& c = corpus();
     ir::Block block;
     size_t i = 0;
+    uint64_t insns = 0, values = 0;
     for (auto _ : state) {
         const uint64_t pc = c.starts[i];
         i = i + 1 == c.starts.size() ? 0 : i + 1;
         frontend::translate_block_system({c.page(pc), kFp}, pc, block);
+        insns += block.guest_insns;
+        values += block.insts.size();
         benchmark::DoNotOptimize(block.insts.data());
     }
     report(state);
+    state.counters["insns_per_block"] = double(insns) / double(state.iterations());
+    state.counters["ir_per_block"] = double(values) / double(state.iterations());
 }
 BENCHMARK(BM_Frontend);
 

@@ -36,6 +36,7 @@ struct Table {
         uint32_t stamp = 0;
     };
     std::vector<Slot> slots;
+    size_t mask = 0; ///< this block's slots: the first mask + 1 (small blocks stay in cache)
     uint32_t stamp = 0;
 
     /// Empties the table and makes room for `n` keys at most half full.
@@ -45,6 +46,7 @@ struct Table {
             slots.assign(want, Slot{});
             stamp = 0;
         }
+        mask = want - 1;
         if (++stamp == 0) { // wrapped: forget every old stamp
             for (Slot& s : slots)
                 s.stamp = 0;
@@ -54,7 +56,6 @@ struct Table {
 
     /// The value already entered for `key`, or kNoValue after entering `v` for it.
     Value find_or_insert(const Key& key, Value v) {
-        const size_t mask = slots.size() - 1;
         for (size_t i = key.hash() & mask;; i = (i + 1) & mask) {
             Slot& s = slots[i];
             if (s.stamp != stamp) {
