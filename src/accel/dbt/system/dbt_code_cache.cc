@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/decoder/riscv64/disasm.h"
@@ -199,7 +201,8 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     options.entries = SoftTlb::kEntries;
     options.code_key = key;
     ir::Block& block = m_block;
-    Result<backend::CompiledBlock> compiled = Error::make("not compiled");
+    std::optional<backend::CompiledBlock> compiled;
+    std::string why = "not compiled";
     // A block the backend cannot compile (out of spill slots) is retried shorter.
     auto give_up = [&]() {
         if (code_page.blocks.empty()) m_pages.erase(host & ~kPageMask);
@@ -214,16 +217,20 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
 #ifndef NDEBUG // the IR tests verify in every build; release translation skips it
         ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
 #endif
-        compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
-        if (compiled.ok()) break;
-        log::debug("translating {:#x} ({} insns): {}", vpc, limit, compiled.error().message);
+        auto result = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
+        if (result.ok()) {
+            compiled.emplace(std::move(*result));
+            break;
+        }
+        why = result.error().message;
+        log::debug("translating {:#x} ({} insns): {}", vpc, limit, why);
     }
-    if (!compiled.ok()) {
-        log::warn("translating {:#x}: {}; interpreting it", vpc, compiled.error().message);
+    if (!compiled) {
+        log::warn("translating {:#x}: {}; interpreting it", vpc, why);
         return give_up();
     }
     if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
-    auto b = std::make_unique<DbtBlock>();
+    DbtBlock* b = &m_storage.emplace_back();
     b->vpc = vpc;
     b->code_key = key;
     b->guest_insns = block.guest_insns;
@@ -231,15 +238,14 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     b->size = compiled->size;
     const uintptr_t page = host & ~kPageMask;
     mark_code_page(page);
-    code_page.blocks.push_back(b.get());
+    code_page.blocks.push_back(b);
     const uint64_t lo = vpc & kPageMask;
     const uint64_t hi = std::min<uint64_t>(lo + (block.end_pc - vpc), SoftTlb::kPageSize);
     for (uint64_t chunk = lo / 64; chunk <= (hi - 1) / 64; ++chunk)
         code_page.chunks |= uint64_t(1) << chunk;
-    m_blocks(vpc, key).block = b.get();
-    *out = b.get();
+    m_blocks(vpc, key).block = b;
+    *out = b;
     m_stats.code_bytes += b->size;
-    m_storage.push_back(std::move(b));
     ++m_stats.blocks;
     return Status::Ok;
 }

@@ -14,6 +14,7 @@
 // after a full flush (code buffer full, fence.i, reset), which happens between blocks.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -80,6 +81,10 @@ class DbtCodeCache final : public CodePageTracker {
     /// The entry of (vpc, key), made empty when missing. Valid until the next call that may
     /// add or drop entries (entry(), translate(), flush(), or a store dropping a page).
     Entry& entry(uint64_t vpc, uint64_t key) { return m_blocks(vpc, key); }
+
+    /// Starts loading entry(vpc, key)'s slot: the dispatcher calls it before probing the jump
+    /// cache, so that for cold code (a jump-cache miss) the two cache misses overlap.
+    void prefetch_entry(uint64_t vpc, uint64_t key) const { m_blocks.prefetch(vpc, key); }
 
     /// What translate() did.
     enum class Status { Ok, Untranslatable, Full };
@@ -161,7 +166,7 @@ class DbtCodeCache final : public CodePageTracker {
     backend::Trampolines m_tramp;
     backend::HostFeatures m_features;
     size_t m_tramp_bytes = 0;
-    std::vector<std::unique_ptr<DbtBlock>> m_storage;
+    std::deque<DbtBlock> m_storage; ///< every block since the last flush (stable addresses)
     DbtBlockMap<Entry> m_blocks;
     /// A RAM page holding translated code.
     struct CodePage {

@@ -142,6 +142,7 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
             code_tlb.fill(fetch, pc, code);
         }
         const uint64_t key = make_code_key(code, fp);
+        m_cache->prefetch_entry(pc, key);
         // The jump cache, then the cache's entry: cold code is interpreted, hot code translated.
         const backend::SystemJumpCacheEntry& jc = m_cache->jump_cache()[DbtCodeCache::slot(pc)];
         uintptr_t entry = 0;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
+#include "accel/dbt/interp/decode_cache.h"
 
 namespace machina::dbt::system {
 
@@ -20,12 +21,15 @@ constexpr uint32_t kHotVisits = 16;
 /// needs the system loop, within its page (at least 1); `page_host` is the page's host copy.
 inline uint32_t straight_line_length(const uint8_t* page_host, uint64_t vpc) {
     using decoder::Fmt;
+    interp::DecodeCache& cache = interp::DecodeCache::for_this_thread();
     uint32_t n = 0;
     uint64_t off = vpc & 0xfff;
     while (n < 64 && off + 2 <= 0x1000) {
         uint32_t raw = 0;
         std::memcpy(&raw, page_host + off, off + 4 <= 0x1000 ? 4 : 2);
-        const decoder::DecodedInsn d = decoder::decode(raw);
+        if ((raw & 3) != 3) raw &= 0xffff;
+        // Through the decode cache, which the interpreter then finds filled.
+        const decoder::DecodedInsn& d = cache.lookup((vpc & ~uint64_t(0xfff)) + off, raw);
         if (off + d.length > 0x1000) break; // straddles the page end
         ++n;
         off += d.length;
