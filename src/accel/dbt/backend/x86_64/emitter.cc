@@ -9,6 +9,38 @@ using namespace Xbyak;
 using ir::Opcode;
 using ir::Value;
 
+namespace {
+/// A few bytes of one hand-encoded instruction, written to the buffer in one go.
+struct Bytes {
+    uint8_t b[16];
+    size_t n = 0;
+    void u8(uint8_t v) { b[n++] = v; }
+    void u32(uint32_t v) {
+        std::memcpy(b + n, &v, 4);
+        n += 4;
+    }
+    void u64(uint64_t v) {
+        std::memcpy(b + n, &v, 8);
+        n += 8;
+    }
+    /// ModRM (+ disp8/disp32) for [base + disp] with `reg` in the reg field (base rbx or rbp).
+    void modrm_disp(int reg, int base, int32_t disp) {
+        ASSERT(base == hostreg::kRbx || base == hostreg::kRbp,
+               "hand-encoded base must be rbx or rbp");
+        const uint8_t low = uint8_t(((reg & 7) << 3) | (base & 7));
+        if (disp == 0 && base != hostreg::kRbp) { // [rbp] needs a displacement byte
+            u8(low);
+        } else if (disp >= -128 && disp <= 127) {
+            u8(0x40 | low);
+            u8(uint8_t(disp));
+        } else {
+            u8(0x80 | low);
+            u32(uint32_t(disp));
+        }
+    }
+};
+} // namespace
+
 Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
                  const Trampolines& tramp, const HostFeatures& features,
                  const SoftmmuOptions* softmmu)
@@ -101,51 +133,55 @@ void Emitter::finish(Value v, const Reg64& r) {
 }
 
 void Emitter::jmp_exec(uintptr_t target) {
-    db(0xe9);
-    dd(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 4))));
+    Bytes e;
+    e.u8(0xe9);
+    e.u32(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 5))));
+    put(e.b, e.n);
 }
 
-void Emitter::modrm_disp(int reg, int base, int32_t disp) {
-    ASSERT(base == hostreg::kRbx || base == hostreg::kRbp, "hand-encoded base must be rbx or rbp");
-    const int low = ((reg & 7) << 3) | (base & 7);
-    if (disp == 0 && base != hostreg::kRbp) { // [rbp] needs a displacement byte
-        db(low);
-    } else if (disp >= -128 && disp <= 127) {
-        db(0x40 | low);
-        db(uint8_t(disp));
-    } else {
-        db(0x80 | low);
-        dd(uint32_t(disp));
+void Emitter::put(const uint8_t* bytes, size_t n) {
+    if (size_ + n <= maxSize_) {
+        std::memcpy(top_ + size_, bytes, n);
+        size_ += n;
+        return;
     }
+    for (size_t k = 0; k < n; ++k) // too big: xbyak records the error
+        db(bytes[k]);
 }
 
 void Emitter::mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64) {
-    if (w64) db(0x48);
-    db(0xc7);
-    modrm_disp(0, base, disp);
-    dd(imm);
+    Bytes e;
+    if (w64) e.u8(0x48);
+    e.u8(0xc7);
+    e.modrm_disp(0, base, disp);
+    e.u32(imm);
+    put(e.b, e.n);
 }
 
 void Emitter::mov_mem_rax(int base, int32_t disp) {
-    db(0x48);
-    db(0x89);
-    modrm_disp(0, base, disp);
+    Bytes e;
+    e.u8(0x48);
+    e.u8(0x89);
+    e.modrm_disp(0, base, disp);
+    put(e.b, e.n);
 }
 
 void Emitter::mov_rax_imm(uint64_t imm) {
+    Bytes e;
     if (imm <= 0xffffffffu) { // mov eax, imm32 (zero-extends)
-        db(0xb8);
-        dd(uint32_t(imm));
+        e.u8(0xb8);
+        e.u32(uint32_t(imm));
     } else if (int64_t(imm) == int64_t(int32_t(imm))) { // mov rax, simm32
-        db(0x48);
-        db(0xc7);
-        db(0xc0);
-        dd(uint32_t(imm));
+        e.u8(0x48);
+        e.u8(0xc7);
+        e.u8(0xc0);
+        e.u32(uint32_t(imm));
     } else { // movabs rax, imm64
-        db(0x48);
-        db(0xb8);
-        dq(imm);
+        e.u8(0x48);
+        e.u8(0xb8);
+        e.u64(imm);
     }
+    put(e.b, e.n);
 }
 
 void Emitter::set_exit_reason(uint32_t reason) {
@@ -163,15 +199,13 @@ void Emitter::store_pc(uint64_t pc) {
 }
 
 void Emitter::jump_to(const StubLabel& label, uint8_t prefix, uint8_t code) {
-    if (prefix) db(prefix);
-    db(code);
-    const uint32_t site = uint32_t(getSize());
-    if (label.bound >= 0) {
-        dd(uint32_t(int32_t(label.bound - int64_t(site + 4))));
-        return;
-    }
-    dd(0);
-    label.add_site(site);
+    Bytes e;
+    if (prefix) e.u8(prefix);
+    e.u8(code);
+    const uint32_t site = uint32_t(getSize() + e.n);
+    e.u32(label.bound >= 0 ? uint32_t(int32_t(label.bound - int64_t(site + 4))) : 0);
+    put(e.b, e.n);
+    if (label.bound < 0) label.add_site(site);
 }
 
 void Emitter::L(StubLabel& label) {

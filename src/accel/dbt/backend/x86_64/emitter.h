@@ -100,8 +100,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void mov_mem_rax(int base, int32_t disp);
     /// mov rax, imm in the shortest form (what xbyak's mov(rax, imm) emits).
     void mov_rax_imm(uint64_t imm);
-    /// ModRM (+ disp8/disp32) for [base + disp] with `reg` in the reg field.
-    void modrm_disp(int reg, int base, int32_t disp);
+    /// Appends `n` bytes of hand-encoded code in one step (xbyak's checks when out of room).
+    void put(const uint8_t* bytes, size_t n);
 
     // Operands (emitter.cc).
     Xbyak::Reg64 reg(int index) const { return Xbyak::Reg64(index); }

@@ -69,31 +69,38 @@ struct Table {
     }
 };
 
+/// The calling thread's table.
+Table& table() {
+    thread_local Table t;
+    return t;
+}
+
 } // namespace
 
-void sweep_common_subexpressions(Block& block, PassState& state) {
-    thread_local Table table;
-    const size_t n = block.insts.size();
-    table.reset(n);
-    for (Value v = 0; v < n; ++v) {
-        if (!state.keep[v]) continue;
-        const Inst& inst = block.insts[v];
-        // Registers are handled by forward_registers; memory and calls are not pure.
-        if (is_pinned(inst.op) || inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) continue;
-        Key key;
-        key.op = inst.op;
-        key.type = inst.type;
-        key.imm = inst.imm;
-        for (unsigned i = 0; i < 3; ++i)
-            key.args[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
-        const Value first = table.find_or_insert(key, v);
-        if (first != kNoValue) state.replace(v, first);
-    }
+void cse_begin(size_t n) {
+    table().reset(n);
+}
+
+void cse_step(const Block& block, PassState& state, Value v) {
+    if (!state.keep[v]) return;
+    const Inst& inst = block.insts[v];
+    // Registers are handled by forward_registers; memory and calls are not pure.
+    if (is_pinned(inst.op) || inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) return;
+    Key key;
+    key.op = inst.op;
+    key.type = inst.type;
+    key.imm = inst.imm;
+    for (unsigned i = 0; i < 3; ++i)
+        key.args[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
+    const Value first = table().find_or_insert(key, v);
+    if (first != kNoValue) state.replace(v, first);
 }
 
 void eliminate_common_subexpressions(Block& block) {
     PassState& state = begin(block);
-    sweep_common_subexpressions(block, state);
+    cse_begin(block.insts.size());
+    for (Value v = 0; v < block.insts.size(); ++v)
+        cse_step(block, state, v);
     compact(block, state);
 }
 

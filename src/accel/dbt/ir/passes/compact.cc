@@ -47,11 +47,26 @@ void compact(Block& block, PassState& state) {
 
 void run_all(Block& block) {
     PassState& state = begin(block);
-    sweep_zero_register(block, state);
-    sweep_forward_registers(block, state);
-    sweep_fold_constants(block, state);
-    sweep_common_subexpressions(block, state);
-    sweep_dead_code(block, state);
+    const Value n = Value(block.insts.size());
+    // Forward: each value goes through every forward pass in pipeline order before the next.
+    RegisterForwarding regs;
+    regs.begin_forward();
+    cse_begin(n);
+    for (Value v = 0; v < n; ++v) {
+        zero_register_step(block, state, v);
+        regs.forward(block, state, v);
+        fold_constants_step(block, state, v);
+        cse_step(block, state, v);
+    }
+    fold_terminal(block, state);
+    // Backward: dead register writes, then dead code, per value. Dead code only removes values
+    // that the register step has already looked at, so it sees what it would have seen alone.
+    regs.begin_backward();
+    dead_code_begin(block, state);
+    for (Value v = n; v-- > 0;) {
+        regs.backward(block, state, v);
+        dead_code_step(block, state, v);
+    }
     compact(block, state);
 }
 

@@ -51,41 +51,38 @@ Value identity(const Block& block, const Inst& inst, const PassState& state) {
 
 } // namespace
 
-void sweep_fold_constants(Block& block, PassState& state) {
-    const size_t n = block.insts.size();
+void fold_constants_step(Block& block, PassState& state, Value v) {
+    if (!state.keep[v]) return;
     auto is_const = [&](Value a) { return block.insts[state.resolve(a)].op == Opcode::Const; };
     auto cval = [&](Value a) { return block.insts[state.resolve(a)].imm; };
-    for (Value v = 0; v < n; ++v) {
-        if (!state.keep[v]) continue;
-        Inst& inst = block.insts[v];
-        const OpcodeInfo& oi = info(inst.op);
-        if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) continue;
-        if (inst.op == Opcode::Select && is_const(inst.args[0])) {
-            state.replace(v, cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]);
-            continue;
-        }
-        if (Value same = identity(block, inst, state); same != kNoValue) {
-            state.replace(v, same);
-            continue;
-        }
-        bool all_const = true;
-        uint64_t ops[3] = {0, 0, 0};
-        for (unsigned i = 0; i < oi.args; ++i) {
-            if (!is_const(inst.args[i])) {
-                all_const = false;
-                break;
-            }
-            ops[i] = cval(inst.args[i]);
-        }
-        if (!all_const) continue;
-        // Compares and conversions evaluate in their operand's type.
-        Type eval_type = oi.args > 0 ? block.insts[state.resolve(inst.args[0])].type : inst.type;
-        auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
-        if (!r) continue;
-        inst.op = Opcode::Const;
-        inst.imm = inst.type == Type::I32 ? uint32_t(*r) : *r;
-        inst.args = {kNoValue, kNoValue, kNoValue};
+    Inst& inst = block.insts[v];
+    const OpcodeInfo& oi = info(inst.op);
+    if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) return;
+    if (inst.op == Opcode::Select && is_const(inst.args[0])) {
+        state.replace(v, cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]);
+        return;
     }
+    if (Value same = identity(block, inst, state); same != kNoValue) {
+        state.replace(v, same);
+        return;
+    }
+    uint64_t ops[3] = {0, 0, 0};
+    for (unsigned i = 0; i < oi.args; ++i) {
+        if (!is_const(inst.args[i])) return;
+        ops[i] = cval(inst.args[i]);
+    }
+    // Compares and conversions evaluate in their operand's type.
+    Type eval_type = oi.args > 0 ? block.insts[state.resolve(inst.args[0])].type : inst.type;
+    auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
+    if (!r) return;
+    inst.op = Opcode::Const;
+    inst.imm = inst.type == Type::I32 ? uint32_t(*r) : *r;
+    inst.args = {kNoValue, kNoValue, kNoValue};
+}
+
+void fold_terminal(Block& block, PassState& state) {
+    auto is_const = [&](Value a) { return block.insts[state.resolve(a)].op == Opcode::Const; };
+    auto cval = [&](Value a) { return block.insts[state.resolve(a)].imm; };
     Terminal& t = block.term;
     if (t.kind == TermKind::Branch && is_const(t.value)) {
         t.target = cval(t.value) != 0 ? t.target : t.fallthrough;
@@ -97,7 +94,9 @@ void sweep_fold_constants(Block& block, PassState& state) {
 
 void fold_constants(Block& block) {
     PassState& state = begin(block);
-    sweep_fold_constants(block, state);
+    for (Value v = 0; v < block.insts.size(); ++v)
+        fold_constants_step(block, state, v);
+    fold_terminal(block, state);
     compact(block, state);
 }
 

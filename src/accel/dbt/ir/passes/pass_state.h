@@ -6,6 +6,7 @@
 // sweep. The state's storage belongs to the calling thread and is reused, so passes allocate
 // nothing once a thread has seen its largest block.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -41,11 +42,35 @@ PassState& begin(const Block& block);
 /// Rewrites `block` keeping the kept instructions, with operands replaced and renumbered.
 void compact(Block& block, PassState& state);
 
-// The sweeps, in run_all() order. Each skips instructions already removed.
-void sweep_zero_register(Block& block, PassState& state);
-void sweep_forward_registers(Block& block, PassState& state);
-void sweep_fold_constants(Block& block, PassState& state);
-void sweep_common_subexpressions(Block& block, PassState& state);
-void sweep_dead_code(Block& block, PassState& state);
+// The passes as per-instruction steps, so that run_all() can run them all in one forward and one
+// backward loop over the block, and each single pass in a loop of its own; both give the same
+// result because a step at v only reads what the steps did to values before it (forward) or
+// after it (backward). Every step skips removed instructions.
+
+/// x0: a read becomes constant 0, a write is removed.
+void zero_register_step(Block& block, PassState& state, Value v);
+
+/// Guest register forwarding (forward steps), then dead register writes (backward steps).
+struct RegisterForwarding {
+    std::array<Value, 32> known;   ///< forward: the value each register holds
+    std::array<bool, 32> observed; ///< backward: the register's value is read later
+
+    void begin_forward() { known.fill(kNoValue); }
+    void forward(const Block& block, PassState& state, Value v);
+    void begin_backward() { observed.fill(true); } // the block end observes everything
+    void backward(const Block& block, PassState& state, Value v);
+};
+
+/// Constant folding and identities; then the terminal once every value is folded.
+void fold_constants_step(Block& block, PassState& state, Value v);
+void fold_terminal(Block& block, PassState& state);
+
+/// Common subexpressions: begin for a block of `n` values, then a step per value.
+void cse_begin(size_t n);
+void cse_step(const Block& block, PassState& state, Value v);
+
+/// Dead code (backward): begin marks the terminal's value used, then a step per value.
+void dead_code_begin(const Block& block, PassState& state);
+void dead_code_step(const Block& block, PassState& state, Value v);
 
 } // namespace machina::dbt::ir::passes
