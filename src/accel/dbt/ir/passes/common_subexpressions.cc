@@ -7,22 +7,18 @@ namespace machina::dbt::ir::passes {
 
 namespace {
 
-/// What makes two pure instructions compute the same thing (operands already resolved).
+/// What makes two pure instructions compute the same thing (operands already resolved), packed
+/// in three words: imm; args 0 and 1; arg 2, opcode and type.
 struct Key {
-    uint64_t imm = 0;
-    Value args[3] = {kNoValue, kNoValue, kNoValue};
-    Opcode op = Opcode::Const;
-    Type type = Type::Void;
+    uint64_t w[3];
 
     bool operator==(const Key& o) const {
-        return imm == o.imm && args[0] == o.args[0] && args[1] == o.args[1] &&
-               args[2] == o.args[2] && op == o.op && type == o.type;
+        return w[0] == o.w[0] && w[1] == o.w[1] && w[2] == o.w[2];
     }
     uint64_t hash() const {
-        uint64_t h = imm * 0x9e3779b97f4a7c15ull;
-        h ^= (uint64_t(args[0]) | uint64_t(args[1]) << 32) * 0xc2b2ae3d27d4eb4full;
-        h ^=
-            (uint64_t(args[2]) | uint64_t(op) << 32 | uint64_t(type) << 40) * 0x165667b19e3779f9ull;
+        uint64_t h = w[0] * 0x9e3779b97f4a7c15ull;
+        h ^= w[1] * 0xc2b2ae3d27d4eb4full;
+        h ^= w[2] * 0x165667b19e3779f9ull;
         return h ^ (h >> 29);
     }
 };
@@ -59,7 +55,9 @@ struct Table {
         for (size_t i = key.hash() & mask;; i = (i + 1) & mask) {
             Slot& s = slots[i];
             if (s.stamp != stamp) {
-                s.key = key;
+                s.key.w[0] = key.w[0];
+                s.key.w[1] = key.w[1];
+                s.key.w[2] = key.w[2];
                 s.value = v;
                 s.stamp = stamp;
                 return kNoValue;
@@ -86,12 +84,13 @@ void cse_step(const Block& block, PassState& state, Value v) {
     const Inst& inst = block.insts[v];
     // Registers are handled by forward_registers; memory and calls are not pure.
     if (is_pinned(inst.op) || inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) return;
-    Key key;
-    key.op = inst.op;
-    key.type = inst.type;
-    key.imm = inst.imm;
+    Value a[3];
     for (unsigned i = 0; i < 3; ++i)
-        key.args[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
+        a[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
+    Key key;
+    key.w[0] = inst.imm;
+    key.w[1] = uint64_t(a[0]) | uint64_t(a[1]) << 32;
+    key.w[2] = uint64_t(a[2]) | uint64_t(inst.op) << 32 | uint64_t(inst.type) << 40;
     const Value first = table().find_or_insert(key, v);
     if (first != kNoValue) state.replace(v, first);
 }

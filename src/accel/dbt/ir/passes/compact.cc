@@ -24,25 +24,25 @@ void compact(Block& block, PassState& state) {
     }
     std::vector<Value>& new_index = state.new_index;
     new_index.assign(n, kNoValue);
-    std::vector<Inst>& out = state.out;
-    out.clear();
-    out.reserve(n);
+    // In place: an instruction only ever moves down, onto one already read.
+    std::vector<Inst>& insts = block.insts;
+    Value out = 0;
     for (Value v = 0; v < n; ++v) {
         if (!state.keep[v]) continue;
-        Inst inst = block.insts[v];
+        Inst inst = insts[v];
         for (Value& a : inst.args) {
             if (a == kNoValue) continue;
             a = new_index[repl[a]];
             ASSERT(a != kNoValue, "compact: operand removed while still used");
         }
-        new_index[v] = Value(out.size());
-        out.push_back(inst);
+        new_index[v] = out;
+        insts[out++] = inst;
     }
+    insts.resize(out);
     if (block.term.value != kNoValue) {
         block.term.value = new_index[repl[block.term.value]];
         ASSERT(block.term.value != kNoValue, "compact: terminal value removed");
     }
-    block.insts.swap(out); // both keep their capacity for the next block
 }
 
 void run_all(Block& block) {
