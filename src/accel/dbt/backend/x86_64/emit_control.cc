@@ -47,7 +47,7 @@ void Emitter::emit_terminal() {
     switch (t.kind) {
     case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
     case ir::TermKind::Branch: {
-        Label not_taken;
+        StubLabel not_taken; // jump_if_false reaches it through xbyak, jz through the emitter
         if (t.value == m_alloc.fused_compare) {
             jump_if_false(t.value, not_taken);
         } else {

@@ -84,13 +84,13 @@ void cse_step(const Block& block, PassState& state, Value v) {
     const Inst& inst = block.insts[v];
     // Registers are handled by forward_registers; memory and calls are not pure.
     if (is_pinned(inst.op) || inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) return;
-    Value a[3];
-    for (unsigned i = 0; i < 3; ++i)
-        a[i] = inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
-    Key key;
+    auto arg = [&](unsigned i) -> uint64_t {
+        return inst.args[i] == kNoValue ? kNoValue : state.resolve(inst.args[i]);
+    };
+    Key key; // built in registers: no partial stores for wide loads to stall on
     key.w[0] = inst.imm;
-    key.w[1] = uint64_t(a[0]) | uint64_t(a[1]) << 32;
-    key.w[2] = uint64_t(a[2]) | uint64_t(inst.op) << 32 | uint64_t(inst.type) << 40;
+    key.w[1] = arg(0) | arg(1) << 32;
+    key.w[2] = arg(2) | uint64_t(inst.op) << 32 | uint64_t(inst.type) << 40;
     const Value first = table().find_or_insert(key, v);
     if (first != kNoValue) state.replace(v, first);
 }
