@@ -1,10 +1,10 @@
 #pragma once
 // What the passes share while they run over one block (internal to ir/passes): which
-// instructions stay and what each removed value became. Every pass is a sweep that reads and
-// updates this state without rewriting the block; run_all() runs all sweeps and rewrites the
-// block once at the end (compact), and a single pass run on its own compacts right after its
-// sweep. The state's storage belongs to the calling thread and is reused, so passes allocate
-// nothing once a thread has seen its largest block.
+// instructions stay and what each removed value became. Every pass reads and updates this state
+// without rewriting the block; run_all() runs all passes and rewrites the block once at the end
+// (compact), and a single pass run on its own compacts right after it. The state's storage belongs
+// to the calling thread and is reused, so passes allocate nothing once a thread has seen its
+// largest block.
 
 #include <array>
 #include <cstdint>
@@ -18,10 +18,8 @@ namespace machina::dbt::ir::passes {
 struct PassState {
     std::vector<uint8_t> keep;          ///< per value: still in the block
     std::vector<Value> repl;            ///< per value: itself, or an earlier value that replaces it
-    std::vector<Value> scratch_values;  ///< for sweeps that need a per-value table
-    std::vector<uint8_t> scratch_flags; ///< likewise
+    std::vector<uint8_t> scratch_flags; ///< dead code: per value, used later
     std::vector<Value> new_index;       ///< compact(): old value -> new value
-    std::vector<Inst> out;              ///< compact(): the rewritten body (swapped in)
 
     /// The value that stands for `a` now (follows replacements, which always point backwards).
     Value resolve(Value a) const {
