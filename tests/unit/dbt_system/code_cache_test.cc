@@ -40,6 +40,8 @@ TEST(DbtCodeCache, TranslatesAndTracksCodePages) {
     Fixture f;
     f.put(0x8000'1000, kAddiA0);
     f.put(0x8000'1004, kRet);
+    // A TLB fill asks before it grants write permission: the page may be writable in a TLB.
+    EXPECT_FALSE(f.cache->is_code(f.host(0x8000'1000)));
     const DbtBlock* b = nullptr;
     ASSERT_EQ(f.cache->translate(0xffff'0000, f.host(0x8000'1000), FpState::Off, &b),
               DbtCodeCache::Status::Ok);
@@ -57,6 +59,32 @@ TEST(DbtCodeCache, TranslatesAndTracksCodePages) {
     EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, nullptr);
     EXPECT_FALSE(f.cache->is_code(f.host(0x8000'1000)));
     EXPECT_EQ(f.cache->invalidations(), 1u);
+}
+
+TEST(DbtCodeCache, ScansTlbsOnlyForPagesATlbMayHoldWritable) {
+    Fixture f;
+    f.put(0x8000'1000, kRet);
+    f.put(0x8000'2000, kRet);
+    const DbtBlock* b = nullptr;
+    // Nobody asked about 0x8000'1000: no TLB can hold it writable, nothing to scan.
+    ASSERT_EQ(f.cache->translate(0x1000, f.host(0x8000'1000), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    EXPECT_TRUE(f.new_pages.empty());
+    EXPECT_EQ(f.cache->stats().new_code_pages, 1u);
+    EXPECT_EQ(f.cache->stats().tlb_scans, 0u);
+    // A store drops the page; a TLB then asks about it (and may enter it writable).
+    f.cache->code_written(f.host(0x8000'1000), 4);
+    EXPECT_FALSE(f.cache->is_code(f.host(0x8000'1000)));
+    ASSERT_EQ(f.cache->translate(0x1000, f.host(0x8000'1000), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    EXPECT_EQ(f.new_pages, (std::vector<uintptr_t>{uintptr_t(f.host(0x8000'1000))}));
+    // Once scanned, the page counts as not writable anywhere until asked about again.
+    f.cache->flush();
+    ASSERT_EQ(f.cache->translate(0x1000, f.host(0x8000'1000), FpState::Off, &b),
+              DbtCodeCache::Status::Ok);
+    EXPECT_EQ(f.new_pages.size(), 1u);
+    EXPECT_EQ(f.cache->stats().tlb_scans, 1u);
+    EXPECT_EQ(f.cache->stats().new_code_pages, 3u);
 }
 
 TEST(DbtCodeCache, RevalidationDropsPagesChangedBehindItsBack) {

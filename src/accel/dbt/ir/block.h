@@ -65,6 +65,17 @@ struct Block {
     /// Bytes of each guest instruction, indexed by Inst::insn_index (2 or 4).
     std::vector<uint8_t> insn_length;
     Terminal term; ///< the terminal
+
+    /// Empties the block for a new translation at `start`, keeping its vectors' storage (the
+    /// translators reuse one block, so translating allocates nothing once it has grown).
+    void reset(uint64_t start) {
+        pc = start;
+        end_pc = 0;
+        guest_insns = 0;
+        insts.clear();
+        insn_length.clear();
+        term = Terminal{};
+    }
 };
 
 } // namespace machina::dbt::ir

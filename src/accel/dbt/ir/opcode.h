@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/assert.h"
+
 namespace machina::dbt::ir {
 
 /// The type of an IR value. I32 values are kept zero-extended in 64-bit containers.
@@ -36,8 +38,20 @@ struct OpcodeInfo {
     uint8_t flags;     ///< OpFlags
 };
 
+/// The opcode table, one row per Opcode (inline: the passes and the backend ask it per
+/// instruction).
+inline constexpr OpcodeInfo kOpcodeTable[] = {
+#define IR_OP(name, result, args, flags) {#name, ResultRule::result, args, flags},
+#include "accel/dbt/ir/opcodes.inc"
+#undef IR_OP
+};
+static_assert(sizeof(kOpcodeTable) / sizeof(kOpcodeTable[0]) == size_t(Opcode::Count));
+
 /// The table row of `op`.
-const OpcodeInfo& info(Opcode op);
+inline const OpcodeInfo& info(Opcode op) {
+    ASSERT(op < Opcode::Count, "bad IR opcode");
+    return kOpcodeTable[size_t(op)];
+}
 
 /// True when `op` must stay even if its result is unused (side effect or possible fault).
 inline bool is_pinned(Opcode op) {
@@ -63,14 +77,33 @@ enum AmoKind : uint8_t {
 };
 constexpr uint64_t kAmoWord = 1u << 4;
 
-/// Bytes accessed by a load/store opcode, 0 for others.
-unsigned access_size(Opcode op);
-
 /// True for Load* opcodes.
-bool is_load(Opcode op);
+inline bool is_load(Opcode op) {
+    return op >= Opcode::Load8U && op <= Opcode::Load64;
+}
 
 /// True for Store* opcodes.
-bool is_store(Opcode op);
+inline bool is_store(Opcode op) {
+    return op >= Opcode::Store8 && op <= Opcode::Store64;
+}
+
+/// Bytes accessed by a load/store opcode, 0 for others.
+inline unsigned access_size(Opcode op) {
+    switch (op) {
+    case Opcode::Load8U:
+    case Opcode::Load8S:
+    case Opcode::Store8: return 1;
+    case Opcode::Load16U:
+    case Opcode::Load16S:
+    case Opcode::Store16: return 2;
+    case Opcode::Load32U:
+    case Opcode::Load32S:
+    case Opcode::Store32: return 4;
+    case Opcode::Load64:
+    case Opcode::Store64: return 8;
+    default: return 0;
+    }
+}
 
 /// Text for a type ("i32", "i64", "void").
 const char* to_string(Type type);

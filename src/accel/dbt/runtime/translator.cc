@@ -41,15 +41,16 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         return nullptr;
     }
     // A block the backend cannot compile (out of spill slots) is retried shorter.
-    ir::Block block;
+    thread_local ir::Block block; // reused: its storage stays allocated between translations
     Result<backend::CompiledBlock> compiled = Error::make("not compiled");
     for (unsigned limit = m_options.max_block_insns; limit > 0; limit /= 2) {
         if (!frontend::translate_block(memory, pc, block, limit, m_features.fma)) return nullptr;
         if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
         ir::passes::run_all(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
-        auto verified = ir::verify(block);
-        ASSERT(verified.ok(), "translator produced invalid IR");
+#ifndef NDEBUG // the IR tests verify in every build; release translation skips it
+        ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
+#endif
         compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features);
         if (compiled.ok()) break;
         log::debug("translating {:#x} ({} insns): {}", pc, limit, compiled.error().message);

@@ -34,6 +34,11 @@ class DbtBlockMap {
         return s.value;
     }
 
+    /// Starts loading the home slot of (vpc, key) into the cache (a lookup follows soon).
+    void prefetch(uint64_t vpc, uint64_t key) const {
+        __builtin_prefetch(&m_slots[home(vpc, key)]);
+    }
+
     /// Removes (vpc, key) if present.
     void erase(uint64_t vpc, uint64_t key) {
         size_t i = home(vpc, key);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/decoder/riscv64/disasm.h"
@@ -55,13 +57,13 @@ Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemo
     c->m_tramp_bytes = c->m_buffer->used();
     c->m_features = backend::HostFeatures::detect();
     c->m_jump_cache.reset(new backend::SystemJumpCacheEntry[backend::kSystemJumpCacheSize]);
-    c->build_regions();
+    c->build_regions(true);
     return c;
 }
 
 DbtCodeCache::~DbtCodeCache() = default;
 
-void DbtCodeCache::build_regions() {
+void DbtCodeCache::build_regions(bool first) {
     std::vector<RegionBits> old = std::move(m_regions);
     m_regions.clear();
     for (const core::RamRegion& r : m_ram.regions()) {
@@ -69,8 +71,15 @@ void DbtCodeCache::build_regions() {
         rb.host = uintptr_t(r.host);
         rb.pages = (r.size + kPageMask) >> SoftTlb::kPageBits;
         rb.bits.assign((rb.pages + 63) / 64, 0);
-        for (RegionBits& o : old) // regions never move: keep what a known one had
-            if (o.host == rb.host && o.pages == rb.pages) rb.bits = std::move(o.bits);
+        // At creation no TLB entry is unknown to the engine (it checks each hart's entries
+        // against is_code() before running it); RAM added later may already be in a TLB.
+        rb.maybe_writable.assign((rb.pages + 63) / 64, first ? 0 : ~uint64_t(0));
+        for (RegionBits& o : old) { // regions never move: keep what a known one had
+            if (o.host == rb.host && o.pages == rb.pages) {
+                rb.bits = std::move(o.bits);
+                rb.maybe_writable = std::move(o.maybe_writable);
+            }
+        }
         m_regions.push_back(std::move(rb));
     }
 }
@@ -90,7 +99,10 @@ bool DbtCodeCache::is_code(const uint8_t* host) const {
     for (const RegionBits& r : m_regions) {
         if (h >= r.host && ((h - r.host) >> SoftTlb::kPageBits) < r.pages) {
             const uint64_t page = (h - r.host) >> SoftTlb::kPageBits;
-            return (r.bits[page / 64] >> (page % 64)) & 1;
+            const uint64_t bit = uint64_t(1) << (page % 64);
+            if (r.bits[page / 64] & bit) return true;
+            r.maybe_writable[page / 64] |= bit; // a TLB may enter it writable now
+            return false;
         }
     }
     return false;
@@ -104,6 +116,11 @@ void DbtCodeCache::mark_code_page(uintptr_t host_page) {
     const uint64_t bit = uint64_t(1) << (page % 64);
     if (word & bit) return;
     word |= bit;
+    ++m_stats.new_code_pages;
+    uint64_t& writable = r->maybe_writable[page / 64];
+    if (!(writable & bit)) return; // no TLB was allowed to enter it writable
+    writable &= ~bit;              // the scan below removes every such entry
+    ++m_stats.tlb_scans;
     if (on_new_code_page) on_new_code_page(host_page);
 }
 
@@ -178,7 +195,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     const uintptr_t host = uintptr_t(code);
     uint64_t page_index = 0;
     if (!region_of(host, &page_index)) {
-        build_regions(); // RAM added after the cache was made
+        build_regions(false); // RAM added after the cache was made
         if (!region_of(host, &page_index)) return Status::Untranslatable;
     }
     const uint64_t key = make_code_key(host, fp);
@@ -191,8 +208,9 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     backend::SoftmmuOptions options;
     options.entries = SoftTlb::kEntries;
     options.code_key = key;
-    ir::Block block;
-    Result<backend::CompiledBlock> compiled = Error::make("not compiled");
+    ir::Block& block = m_block;
+    std::optional<backend::CompiledBlock> compiled;
+    std::string why = "not compiled";
     // A block the backend cannot compile (out of spill slots) is retried shorter.
     auto give_up = [&]() {
         if (code_page.blocks.empty()) m_pages.erase(host & ~kPageMask);
@@ -204,17 +222,23 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
         if (log::enabled(log::kInAsm)) dump_guest(source.page_host, block.pc, block.end_pc);
         ir::passes::run_all(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
+#ifndef NDEBUG // the IR tests verify in every build; release translation skips it
         ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
-        compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
-        if (compiled.ok()) break;
-        log::debug("translating {:#x} ({} insns): {}", vpc, limit, compiled.error().message);
+#endif
+        auto result = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
+        if (result.ok()) {
+            compiled.emplace(std::move(*result));
+            break;
+        }
+        why = result.error().message;
+        log::debug("translating {:#x} ({} insns): {}", vpc, limit, why);
     }
-    if (!compiled.ok()) {
-        log::warn("translating {:#x}: {}; interpreting it", vpc, compiled.error().message);
+    if (!compiled) {
+        log::warn("translating {:#x}: {}; interpreting it", vpc, why);
         return give_up();
     }
     if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
-    auto b = std::make_unique<DbtBlock>();
+    DbtBlock* b = &m_storage.emplace_back();
     b->vpc = vpc;
     b->code_key = key;
     b->guest_insns = block.guest_insns;
@@ -222,15 +246,14 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
     b->size = compiled->size;
     const uintptr_t page = host & ~kPageMask;
     mark_code_page(page);
-    code_page.blocks.push_back(b.get());
+    code_page.blocks.push_back(b);
     const uint64_t lo = vpc & kPageMask;
     const uint64_t hi = std::min<uint64_t>(lo + (block.end_pc - vpc), SoftTlb::kPageSize);
     for (uint64_t chunk = lo / 64; chunk <= (hi - 1) / 64; ++chunk)
         code_page.chunks |= uint64_t(1) << chunk;
-    m_blocks(vpc, key).block = b.get();
-    *out = b.get();
+    m_blocks(vpc, key).block = b;
+    *out = b;
     m_stats.code_bytes += b->size;
-    m_storage.push_back(std::move(b));
     ++m_stats.blocks;
     return Status::Ok;
 }

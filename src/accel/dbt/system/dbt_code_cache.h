@@ -14,6 +14,7 @@
 // after a full flush (code buffer full, fence.i, reset), which happens between blocks.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -57,6 +58,8 @@ struct DbtStats {
     uint64_t page_comparisons = 0;  ///< of which compared pages (RAM written from outside)
     uint64_t stale_pages = 0;       ///< code pages revalidate() found changed
     uint64_t links = 0;             ///< direct jumps chained
+    uint64_t new_code_pages = 0;    ///< pages that started holding code
+    uint64_t tlb_scans = 0;         ///< of those, pages a TLB may have held writable (scanned)
 };
 
 /// Translated code of every system-mode hart of one machine.
@@ -79,6 +82,10 @@ class DbtCodeCache final : public CodePageTracker {
     /// The entry of (vpc, key), made empty when missing. Valid until the next call that may
     /// add or drop entries (entry(), translate(), flush(), or a store dropping a page).
     Entry& entry(uint64_t vpc, uint64_t key) { return m_blocks(vpc, key); }
+
+    /// Starts loading entry(vpc, key)'s slot: the dispatcher calls it before probing the jump
+    /// cache, so that for cold code (a jump-cache miss) the two cache misses overlap.
+    void prefetch_entry(uint64_t vpc, uint64_t key) const { m_blocks.prefetch(vpc, key); }
 
     /// What translate() did.
     enum class Status { Ok, Untranslatable, Full };
@@ -125,8 +132,8 @@ class DbtCodeCache final : public CodePageTracker {
     /// The trampolines into and out of translated code.
     const backend::Trampolines& trampolines() const { return m_tramp; }
 
-    /// Called with the host page when a page starts holding code (the engine removes write
-    /// permission for it from every hart's TLB).
+    /// Called with the host page when a page starts holding code that a TLB may hold writable
+    /// (the engine removes write permission for it from every hart's TLB).
     std::function<void(uintptr_t host_page)> on_new_code_page;
 
     /// A snapshot of the counters.
@@ -142,10 +149,15 @@ class DbtCodeCache final : public CodePageTracker {
         uintptr_t host = 0;
         uint64_t pages = 0;
         std::vector<uint64_t> bits;
+        /// Pages is_code() answered "not code" for since they last became code: only those can
+        /// be writable in a TLB (every write permission is granted after asking is_code), so
+        /// only those need on_new_code_page's TLB scan when they start holding code.
+        mutable std::vector<uint64_t> maybe_writable;
     };
 
     DbtCodeCache(const core::GuestMemory& ram) : m_ram(ram) {}
-    void build_regions();
+    /// (Re)builds the per-region bitmaps from the RAM regions; `first` at creation.
+    void build_regions(bool first);
     /// The region and page index of host address `host`, or nullptr.
     RegionBits* region_of(uintptr_t host, uint64_t* page);
     void mark_code_page(uintptr_t host_page);
@@ -158,7 +170,7 @@ class DbtCodeCache final : public CodePageTracker {
     backend::Trampolines m_tramp;
     backend::HostFeatures m_features;
     size_t m_tramp_bytes = 0;
-    std::vector<std::unique_ptr<DbtBlock>> m_storage;
+    std::deque<DbtBlock> m_storage; ///< every block since the last flush (stable addresses)
     DbtBlockMap<Entry> m_blocks;
     /// A RAM page holding translated code.
     struct CodePage {
@@ -168,6 +180,7 @@ class DbtCodeCache final : public CodePageTracker {
     };
     std::unordered_map<uintptr_t, CodePage> m_pages; ///< by host page address
     std::vector<RegionBits> m_regions;
+    ir::Block m_block; ///< reused by every translation (its storage stays allocated)
     std::unique_ptr<backend::SystemJumpCacheEntry[]> m_jump_cache;
     uint64_t m_generation = 1;
     uint64_t m_revalidated_outside_writes = ~0ull; ///< m_ram.outside_writes() at the last compare

@@ -34,6 +34,8 @@ DbtEngine::~DbtEngine() {
         "{} full flushes; {} code pages dropped by stores, {} by fence.i ({} of {} compared pages)",
         s.retired, s.interpreted, s.interpreter_runs, c.blocks, c.code_bytes / 1024, c.links,
         c.flushes, c.invalidated_pages, c.stale_pages, c.page_comparisons, c.revalidations);
+    log::info("dbt: {} pages started holding code, {} of them scanned out of TLBs",
+              c.new_code_pages, c.tlb_scans);
     log::info("dbt: {} block entries, {} fetch walks, exits: link {} lookup {} budget {} "
               "helper {} system {}, {} inline CSR accesses left their block",
               s.block_entries, s.fetch_walks, s.jit_exits[unsigned(JitExit::Link)],
@@ -149,6 +151,7 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
             code_tlb.fill(fetch, pc, code);
         }
         const uint64_t key = make_code_key(code, fp);
+        m_cache->prefetch_entry(pc, key);
         // The jump cache, then the cache's entry: cold code is interpreted, hot code translated.
         const backend::SystemJumpCacheEntry& jc = m_cache->jump_cache()[DbtCodeCache::slot(pc)];
         uintptr_t entry = 0;

@@ -1,31 +1,37 @@
 #pragma once
 // When guest code is worth translating. A Linux boot runs most of its tens of thousands of
-// blocks only a handful of times, and translating a block costs as much as interpreting it a
-// few hundred times, so the engine interprets code until the dispatcher has come to it
-// kHotVisits times (DbtEngineOptions::hot_visits; counted per (vpc, code key) in
-// DbtCodeCache::Entry), then translates it.
+// blocks only a handful of times, and translating a block (about 9 us: bench/translate_bench.cc)
+// costs as much as interpreting it some thirty times (about 0.3 us a visit, dispatch included),
+// so the engine interprets code until the dispatcher has come to it kHotVisits times
+// (DbtEngineOptions::hot_visits; counted per (vpc, code key) in DbtCodeCache::Entry), then
+// translates it. Measured on the Linux boot (-smp 1 and 4): 16, 24, 32 and 48 are within a few
+// per cent of each other, 32 the best by a little; 8 and below cost 5-15% more.
 // Cold code is interpreted one straight-line run at a time.
 
 #include <cstdint>
 #include <cstring>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
+#include "accel/dbt/interp/decode_cache.h"
 
 namespace machina::dbt::system {
 
 /// Dispatcher visits before a block is translated, by default (1: at once).
-constexpr uint32_t kHotVisits = 16;
+constexpr uint32_t kHotVisits = 32;
 
 /// Instructions from `vpc` up to and including the first one that may change control flow or
 /// needs the system loop, within its page (at least 1); `page_host` is the page's host copy.
 inline uint32_t straight_line_length(const uint8_t* page_host, uint64_t vpc) {
     using decoder::Fmt;
+    interp::DecodeCache& cache = interp::DecodeCache::for_this_thread();
     uint32_t n = 0;
     uint64_t off = vpc & 0xfff;
     while (n < 64 && off + 2 <= 0x1000) {
         uint32_t raw = 0;
         std::memcpy(&raw, page_host + off, off + 4 <= 0x1000 ? 4 : 2);
-        const decoder::DecodedInsn d = decoder::decode(raw);
+        if ((raw & 3) != 3) raw &= 0xffff;
+        // Through the decode cache, which the interpreter then finds filled.
+        const decoder::DecodedInsn& d = cache.lookup((vpc & ~uint64_t(0xfff)) + off, raw);
         if (off + d.length > 0x1000) break; // straddles the page end
         ++n;
         off += d.length;

@@ -47,7 +47,7 @@ void Emitter::emit_terminal() {
     switch (t.kind) {
     case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
     case ir::TermKind::Branch: {
-        Label not_taken;
+        StubLabel not_taken; // jump_if_false reaches it through xbyak, jz through the emitter
         if (t.value == m_alloc.fused_compare) {
             jump_if_false(t.value, not_taken);
         } else {
@@ -103,33 +103,34 @@ void Emitter::emit_terminal() {
 }
 
 void Emitter::emit_stubs() {
-    for (Stub& s : m_stubs) {
+    for (size_t k = 0; k < m_stub_count; ++k) {
+        Stub& s = *m_stubs[k];
         L(s.label);
         switch (s.kind) {
         case Stub::Fault:
             m_sites[s.site_index].stub_offset = uint32_t(getSize());
             mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
             store_pc(s.pc);
-            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(s.reason);
             break;
         case Stub::Helper: // the helper stored the exit details and state.pc
-            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(uint32_t(JitExit::Helper));
             break;
         case Stub::Link:
             store_pc(s.pc);
-            mov(rax, uint64_t(s.site));
-            mov(qword[rbp + MACHINA_JIT_OFF(link_site)], rax);
+            mov_rax_imm(uint64_t(s.site));
+            mov_mem_rax(hostreg::kRbp, MACHINA_JIT_OFF(link_site));
             if (m_softmmu) {
-                mov(rax, m_softmmu->code_key);
-                mov(qword[rbp + MACHINA_JIT_OFF(link_key)], rax);
+                mov_rax_imm(m_softmmu->code_key);
+                mov_mem_rax(hostreg::kRbp, MACHINA_JIT_OFF(link_key));
             }
             set_exit_reason(uint32_t(JitExit::Link));
             break;
         case Stub::Interpret: // precise state at pc: the dispatcher interprets it
             store_pc(s.pc);
-            mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(uint32_t(JitExit::Interpret));
             break;
         case Stub::Budget:

@@ -27,7 +27,7 @@ bool Emitter::chainable(uint64_t target) const {
     return (target & ~uint64_t(0xfff)) == (m_block.pc & ~uint64_t(0xfff));
 }
 
-void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const Label& slow) {
+void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLabel& slow) {
     const SoftmmuOptions& o = *m_softmmu;
     // Entry offset = ((va >> 12) & (entries - 1)) << entry_shift, in one shift and one mask.
     mov(rax, ra);

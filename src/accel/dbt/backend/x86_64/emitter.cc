@@ -1,6 +1,7 @@
 #include "accel/dbt/backend/x86_64/emitter.h"
 
 #include <cstddef>
+#include <cstring>
 
 namespace machina::dbt::backend {
 
@@ -8,12 +9,60 @@ using namespace Xbyak;
 using ir::Opcode;
 using ir::Value;
 
+namespace {
+/// A few bytes of one hand-encoded instruction, written to the buffer in one go.
+struct Bytes {
+    uint8_t b[16];
+    size_t n = 0;
+    void u8(uint8_t v) { b[n++] = v; }
+    void u32(uint32_t v) {
+        std::memcpy(b + n, &v, 4);
+        n += 4;
+    }
+    void u64(uint64_t v) {
+        std::memcpy(b + n, &v, 8);
+        n += 8;
+    }
+    /// ModRM (+ disp8/disp32) for [base + disp] with `reg` in the reg field (base rbx or rbp).
+    void modrm_disp(int reg, int base, int32_t disp) {
+        ASSERT(base == hostreg::kRbx || base == hostreg::kRbp,
+               "hand-encoded base must be rbx or rbp");
+        const uint8_t low = uint8_t(((reg & 7) << 3) | (base & 7));
+        if (disp == 0 && base != hostreg::kRbp) { // [rbp] needs a displacement byte
+            u8(low);
+        } else if (disp >= -128 && disp <= 127) {
+            u8(0x40 | low);
+            u8(uint8_t(disp));
+        } else {
+            u8(0x80 | low);
+            u32(uint32_t(disp));
+        }
+    }
+};
+} // namespace
+
 Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
                  const Trampolines& tramp, const HostFeatures& features,
                  const SoftmmuOptions* softmmu)
     : CodeGenerator(buffer.remaining(), buffer.write_cursor()), m_block(block), m_alloc(alloc),
       m_buffer(buffer), m_tramp(tramp), m_features(features), m_softmmu(softmmu),
-      m_exec_start(buffer.exec_cursor()) {}
+      m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()) {}
+
+namespace {
+/// True while an Emitter of this thread owns the stub pool.
+thread_local bool t_pool_in_use = false;
+} // namespace
+
+std::vector<std::unique_ptr<Emitter::Stub>>& Emitter::stub_pool() {
+    thread_local std::vector<std::unique_ptr<Stub>> pool;
+    ASSERT(!t_pool_in_use, "one Emitter per thread at a time");
+    t_pool_in_use = true;
+    return pool;
+}
+
+Emitter::~Emitter() {
+    t_pool_in_use = false;
+}
 
 bool Emitter::fits_imm(Value v, bool w32) const {
     if (!is_const(v)) return false;
@@ -84,27 +133,110 @@ void Emitter::finish(Value v, const Reg64& r) {
 }
 
 void Emitter::jmp_exec(uintptr_t target) {
-    db(0xe9);
-    dd(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 4))));
+    Bytes e;
+    e.u8(0xe9);
+    e.u32(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 5))));
+    put(e.b, e.n);
+}
+
+void Emitter::put(const uint8_t* bytes, size_t n) {
+    if (size_ + n <= maxSize_) {
+        std::memcpy(top_ + size_, bytes, n);
+        size_ += n;
+        return;
+    }
+    for (size_t k = 0; k < n; ++k) // too big: xbyak records the error
+        db(bytes[k]);
+}
+
+void Emitter::mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64) {
+    Bytes e;
+    if (w64) e.u8(0x48);
+    e.u8(0xc7);
+    e.modrm_disp(0, base, disp);
+    e.u32(imm);
+    put(e.b, e.n);
+}
+
+void Emitter::mov_mem_rax(int base, int32_t disp) {
+    Bytes e;
+    e.u8(0x48);
+    e.u8(0x89);
+    e.modrm_disp(0, base, disp);
+    put(e.b, e.n);
+}
+
+void Emitter::mov_rax_imm(uint64_t imm) {
+    Bytes e;
+    if (imm <= 0xffffffffu) { // mov eax, imm32 (zero-extends)
+        e.u8(0xb8);
+        e.u32(uint32_t(imm));
+    } else if (int64_t(imm) == int64_t(int32_t(imm))) { // mov rax, simm32
+        e.u8(0x48);
+        e.u8(0xc7);
+        e.u8(0xc0);
+        e.u32(uint32_t(imm));
+    } else { // movabs rax, imm64
+        e.u8(0x48);
+        e.u8(0xb8);
+        e.u64(imm);
+    }
+    put(e.b, e.n);
 }
 
 void Emitter::set_exit_reason(uint32_t reason) {
-    mov(dword[rbp + MACHINA_JIT_OFF(exit_reason)], reason);
+    mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(exit_reason), reason, false);
 }
 
 void Emitter::store_pc(uint64_t pc) {
+    constexpr int32_t kPc = int32_t(offsetof(riscv::HartState, pc));
     if (pc <= 0x7fffffffu) {
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], uint32_t(pc));
+        mov_mem_imm32(hostreg::kRbx, kPc, uint32_t(pc), true);
     } else {
-        mov(rax, pc);
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
+        mov_rax_imm(pc);
+        mov_mem_rax(hostreg::kRbx, kPc);
     }
 }
 
+void Emitter::jump_to(const StubLabel& label, uint8_t prefix, uint8_t code) {
+    Bytes e;
+    if (prefix) e.u8(prefix);
+    e.u8(code);
+    const uint32_t site = uint32_t(getSize() + e.n);
+    e.u32(label.bound >= 0 ? uint32_t(int32_t(label.bound - int64_t(site + 4))) : 0);
+    put(e.b, e.n);
+    if (label.bound < 0) label.add_site(site);
+}
+
+void Emitter::L(StubLabel& label) {
+    label.bound = int64_t(getSize());
+    auto patch = [&](uint32_t site) {
+        if (site + 4 > getSize()) return; // the buffer overflowed: compile_block reports it
+        const int32_t rel = int32_t(label.bound - int64_t(site + 4));
+        std::memcpy(top_ + site, &rel, 4);
+    };
+    for (uint32_t k = 0; k < label.count; ++k)
+        patch(label.sites[k]);
+    for (uint32_t site : label.more)
+        patch(site);
+    if (label.getId() != 0) Xbyak::CodeGenerator::L(static_cast<Xbyak::Label&>(label));
+}
+
 Emitter::Stub& Emitter::new_stub(Stub::Kind kind) {
-    m_stubs.emplace_back();
-    m_stubs.back().kind = kind;
-    return m_stubs.back();
+    if (m_stub_count == m_stubs.size()) m_stubs.push_back(std::make_unique<Stub>());
+    Stub& s = *m_stubs[m_stub_count++];
+    s.kind = kind;
+    s.label.reset();
+    s.addr_reg = 0;
+    s.pc = 0;
+    s.unretired = 0;
+    s.reason = 0;
+    s.site = 0;
+    s.site_index = 0;
+    s.value = 0;
+    s.saved.clear();
+    s.join.reset();
+    return s;
 }
 
 void Emitter::emit_inst(Value v) {

@@ -2,13 +2,42 @@
 // Emitter: the xbyak code generator for one block (internal to the backend). The per-family
 // emission code lives in emit_alu.cc, emit_memory.cc and emit_control.cc.
 
-#include <deque>
+#include <memory>
+#include <vector>
 
 #include "accel/dbt/backend/x86_64/backend.h"
 #include "accel/dbt/backend/x86_64/regalloc.h"
 #include "accel/dbt/backend/x86_64/xbyak.h"
 
 namespace machina::dbt::backend {
+
+/// A jump target in one block that the emitter resolves itself: jumps to it are rel32 fields
+/// recorded here and patched when it is bound (Emitter::L), with none of the hash-map work an
+/// xbyak label costs. It is an Xbyak::Label too, so code holding it as a `const Xbyak::Label&`
+/// still works through xbyak (Emitter::L then binds both).
+struct StubLabel : Xbyak::Label {
+    static constexpr unsigned kInlineSites = 4;
+    mutable uint32_t sites[kInlineSites] = {}; ///< code offsets of rel32 fields waiting for it
+    mutable uint32_t count = 0;                ///< entries of `sites` in use
+    mutable std::vector<uint32_t> more;        ///< waiting rel32 fields past kInlineSites
+    int64_t bound = -1;                        ///< code offset once bound
+
+    /// Unbound and unused again (for the next block).
+    void reset() {
+        clear(); // the xbyak side: its label manager died with the previous emitter
+        count = 0;
+        more.clear();
+        bound = -1;
+    }
+    /// Records a rel32 field at code offset `site` that must point here.
+    void add_site(uint32_t site) const {
+        if (count < kInlineSites) {
+            sites[count++] = site;
+        } else {
+            more.push_back(site);
+        }
+    }
+};
 
 /// Generates host code for one block straight into the code buffer's write view.
 class Emitter : public Xbyak::CodeGenerator {
@@ -18,14 +47,37 @@ class Emitter : public Xbyak::CodeGenerator {
             const Trampolines& tramp, const HostFeatures& features,
             const SoftmmuOptions* softmmu = nullptr);
 
+    ~Emitter();
+
     /// Emits the whole block; fills `out` (entry, size, sites).
     void emit_block(CompiledBlock& out);
 
+    // Jumps to and binding of StubLabels (near rel32 jumps, patched by L); xbyak's own
+    // overloads stay available for Xbyak::Labels and addresses.
+    using Xbyak::CodeGenerator::ja;
+    using Xbyak::CodeGenerator::jb;
+    using Xbyak::CodeGenerator::je;
+    using Xbyak::CodeGenerator::jmp;
+    using Xbyak::CodeGenerator::jne;
+    using Xbyak::CodeGenerator::jnz;
+    using Xbyak::CodeGenerator::jz;
+    using Xbyak::CodeGenerator::L;
+    /// Binds `label` here and patches the jumps already made to it.
+    void L(StubLabel& label);
+    void jmp(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0, 0xe9); }
+    void ja(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x87); }
+    void jb(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x82); }
+    void je(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x84); }
+    void jz(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x84); }
+    void jne(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x85); }
+    void jnz(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x85); }
+
   private:
-    /// An out-of-line path, emitted after the block body.
+    /// An out-of-line path, emitted after the block body. Stubs live in a per-thread pool that
+    /// every block reuses (see new_stub), so emitting one allocates nothing.
     struct Stub {
         enum Kind { Fault, Helper, Link, Budget, Interpret, SoftLoad, SoftStore, SysInsn } kind;
-        Xbyak::Label label;
+        StubLabel label;
         int addr_reg = 0; ///< Fault: register holding the guest address
         uint64_t pc = 0;  ///< guest pc to store in HartState
         uint64_t unretired = 0;
@@ -34,8 +86,22 @@ class Emitter : public Xbyak::CodeGenerator {
         size_t site_index = 0;  ///< Fault: index in m_sites
         ir::Value value = 0;    ///< SoftLoad/SoftStore/SysInsn: the instruction
         std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
-        Xbyak::Label join;      ///< SoftLoad/SoftStore: where the fast path continues
+        StubLabel join;         ///< SoftLoad/SoftStore: where the fast path continues
     };
+
+    /// The calling thread's stubs (kept across blocks; the first m_stub_count are this block's).
+    static std::vector<std::unique_ptr<Stub>>& stub_pool();
+    /// A near jump (opcode bytes `prefix` (0: none) and `code`) to `label`.
+    void jump_to(const StubLabel& label, uint8_t prefix, uint8_t code);
+    /// mov [base + disp], imm32 (dword, or qword sign-extending `imm` when `w64`); base is rbx
+    /// or rbp. Encoded by hand: stubs emit many of these and xbyak's operand path is slow.
+    void mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64);
+    /// mov [base + disp], rax (qword), base rbx or rbp.
+    void mov_mem_rax(int base, int32_t disp);
+    /// mov rax, imm in the shortest form (what xbyak's mov(rax, imm) emits).
+    void mov_rax_imm(uint64_t imm);
+    /// Appends `n` bytes of hand-encoded code in one step (xbyak's checks when out of room).
+    void put(const uint8_t* bytes, size_t n);
 
     // Operands (emitter.cc).
     Xbyak::Reg64 reg(int index) const { return Xbyak::Reg64(index); }
@@ -93,7 +159,7 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_store_softmmu(ir::Value v);
     /// TLB probe for a `size`-byte access at `ra`: leaves the entry's addend in rax on a hit,
     /// jumps to `slow` on a miss. Clobbers rax and rcx.
-    void emit_tlb_probe(Xbyak::Reg64 ra, unsigned size, int32_t tag, const Xbyak::Label& slow);
+    void emit_tlb_probe(Xbyak::Reg64 ra, unsigned size, int32_t tag, const StubLabel& slow);
     void emit_soft_stub(Stub& s);
     void emit_sys_insn(ir::Value v);
     /// An AMO through the TLB's store tag with a locked host instruction (emit_softmmu_atomic.cc).
@@ -114,7 +180,8 @@ class Emitter : public Xbyak::CodeGenerator {
     HostFeatures m_features;
     const SoftmmuOptions* m_softmmu; ///< system mode when set
     uintptr_t m_exec_start;
-    std::deque<Stub> m_stubs;
+    std::vector<std::unique_ptr<Stub>>& m_stubs; ///< stub_pool()
+    size_t m_stub_count = 0;                     ///< stubs of this block
     std::vector<FaultSite> m_sites;
     uint32_t m_current = 0; ///< index of the instruction being emitted
 };

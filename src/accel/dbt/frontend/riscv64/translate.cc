@@ -3,6 +3,7 @@
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/frontend/riscv64/visitor.h"
+#include "accel/dbt/interp/decode_cache.h"
 
 namespace machina::dbt::frontend {
 
@@ -112,8 +113,8 @@ bool visit_system(InsnContext& c, FpState& fp) {
 
 bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
                bool native_fma) {
-    block = ir::Block{};
-    block.pc = pc;
+    block.reset(pc);
+    interp::DecodeCache& decode_cache = interp::DecodeCache::for_this_thread();
     ir::Builder ir(block);
     const uint64_t page = pc & ~uint64_t(0xfff);
     FpState fp = memory.system ? memory.system->fp : FpState::Dirty;
@@ -149,7 +150,8 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
                 break;
             }
         }
-        const decoder::DecodedInsn d = decoder::decode(raw);
+        // Through the thread's decode cache: the interpreter ran this code before it got hot.
+        const decoder::DecodedInsn d = decode_cache.lookup(cur, raw);
         ir.set_guest(cur, uint16_t(count));
         block.insn_length.push_back(d.length);
         if (straddling)

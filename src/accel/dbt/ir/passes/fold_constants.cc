@@ -1,3 +1,4 @@
+#include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
 
 #include "accel/dbt/ir/eval.h"
@@ -8,8 +9,8 @@ namespace {
 
 /// The operand an identity operation reduces to (x + 0, 0 | x, x & ~0, x * 1, trunc(ext x)),
 /// or kNoValue.
-Value identity(const Block& block, const Inst& inst, const std::vector<Value>& repl) {
-    auto arg = [&](unsigned i) { return repl[inst.args[i]]; };
+Value identity(const Block& block, const Inst& inst, const PassState& state) {
+    auto arg = [&](unsigned i) { return state.resolve(inst.args[i]); };
     auto is = [&](unsigned i, uint64_t value) {
         const Inst& a = block.insts[arg(i)];
         return a.op == Opcode::Const && a.imm == value;
@@ -40,7 +41,7 @@ Value identity(const Block& block, const Inst& inst, const std::vector<Value>& r
         break;
     case Opcode::Trunc32: {
         const Inst& a = block.insts[arg(0)];
-        if (a.op == Opcode::Sext32 || a.op == Opcode::Zext32) return repl[a.args[0]];
+        if (a.op == Opcode::Sext32 || a.op == Opcode::Zext32) return state.resolve(a.args[0]);
         break;
     }
     default: break;
@@ -50,45 +51,38 @@ Value identity(const Block& block, const Inst& inst, const std::vector<Value>& r
 
 } // namespace
 
-void fold_constants(Block& block) {
-    const size_t n = block.insts.size();
-    std::vector<bool> keep(n, true);
-    std::vector<Value> repl(n);
-    auto is_const = [&](Value a) { return block.insts[repl[a]].op == Opcode::Const; };
-    auto cval = [&](Value a) { return block.insts[repl[a]].imm; };
-    for (Value v = 0; v < n; ++v) {
-        repl[v] = v;
-        Inst& inst = block.insts[v];
-        const OpcodeInfo& oi = info(inst.op);
-        if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) continue;
-        if (inst.op == Opcode::Select && is_const(inst.args[0])) {
-            repl[v] = repl[cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]];
-            keep[v] = false;
-            continue;
-        }
-        if (Value same = identity(block, inst, repl); same != kNoValue) {
-            repl[v] = same;
-            keep[v] = false;
-            continue;
-        }
-        bool all_const = true;
-        uint64_t ops[3] = {0, 0, 0};
-        for (unsigned i = 0; i < oi.args; ++i) {
-            if (!is_const(inst.args[i])) {
-                all_const = false;
-                break;
-            }
-            ops[i] = cval(inst.args[i]);
-        }
-        if (!all_const) continue;
-        // Compares and conversions evaluate in their operand's type.
-        Type eval_type = oi.args > 0 ? block.insts[repl[inst.args[0]]].type : inst.type;
-        auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
-        if (!r) continue;
-        inst.op = Opcode::Const;
-        inst.imm = inst.type == Type::I32 ? uint32_t(*r) : *r;
-        inst.args = {kNoValue, kNoValue, kNoValue};
+void fold_constants_step(Block& block, PassState& state, Value v) {
+    if (!state.keep[v]) return;
+    auto is_const = [&](Value a) { return block.insts[state.resolve(a)].op == Opcode::Const; };
+    auto cval = [&](Value a) { return block.insts[state.resolve(a)].imm; };
+    Inst& inst = block.insts[v];
+    const OpcodeInfo& oi = info(inst.op);
+    if (inst.op == Opcode::Const || is_pinned(inst.op) || inst.op == Opcode::GetReg) return;
+    if (inst.op == Opcode::Select && is_const(inst.args[0])) {
+        state.replace(v, cval(inst.args[0]) != 0 ? inst.args[1] : inst.args[2]);
+        return;
     }
+    if (Value same = identity(block, inst, state); same != kNoValue) {
+        state.replace(v, same);
+        return;
+    }
+    uint64_t ops[3] = {0, 0, 0};
+    for (unsigned i = 0; i < oi.args; ++i) {
+        if (!is_const(inst.args[i])) return;
+        ops[i] = cval(inst.args[i]);
+    }
+    // Compares and conversions evaluate in their operand's type.
+    Type eval_type = oi.args > 0 ? block.insts[state.resolve(inst.args[0])].type : inst.type;
+    auto r = evaluate(inst.op, eval_type, ops[0], ops[1], ops[2]);
+    if (!r) return;
+    inst.op = Opcode::Const;
+    inst.imm = inst.type == Type::I32 ? uint32_t(*r) : *r;
+    inst.args = {kNoValue, kNoValue, kNoValue};
+}
+
+void fold_terminal(Block& block, PassState& state) {
+    auto is_const = [&](Value a) { return block.insts[state.resolve(a)].op == Opcode::Const; };
+    auto cval = [&](Value a) { return block.insts[state.resolve(a)].imm; };
     Terminal& t = block.term;
     if (t.kind == TermKind::Branch && is_const(t.value)) {
         t.target = cval(t.value) != 0 ? t.target : t.fallthrough;
@@ -96,7 +90,14 @@ void fold_constants(Block& block) {
         t.value = kNoValue;
         t.fallthrough = 0;
     }
-    compact(block, keep, repl);
+}
+
+void fold_constants(Block& block) {
+    PassState& state = begin(block);
+    for (Value v = 0; v < block.insts.size(); ++v)
+        fold_constants_step(block, state, v);
+    fold_terminal(block, state);
+    compact(block, state);
 }
 
 } // namespace machina::dbt::ir::passes

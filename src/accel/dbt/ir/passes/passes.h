@@ -3,8 +3,6 @@
 // guest state precise: a register write is never moved past an instruction that can fault or
 // call out.
 
-#include <vector>
-
 #include "accel/dbt/ir/block.h"
 
 namespace machina::dbt::ir::passes {
@@ -27,11 +25,9 @@ void eliminate_common_subexpressions(Block& block);
 /// Removes instructions whose results nobody uses and that have no side effect or fault.
 void eliminate_dead_code(Block& block);
 
-/// The standard pipeline, in order.
+/// The standard pipeline, in order: the passes above run as sweeps over one shared state
+/// (passes/pass_state.h) and the block is rewritten once at the end; nothing is allocated per
+/// block once the thread's buffers have grown.
 void run_all(Block& block);
-
-/// Rewrites the block keeping only instructions with keep[v], after replacing each operand `a`
-/// by repl[a] (repl[a] == a when unchanged); renumbers values. Shared by the passes.
-void compact(Block& block, const std::vector<bool>& keep, std::vector<Value>& repl);
 
 } // namespace machina::dbt::ir::passes
