@@ -36,16 +36,12 @@ void Emitter::emit_alu2(Value v) {
         default: UNREACHABLE();
         }
     };
-    const Location& lb = loc(b);
     if (fits_imm(b, w)) {
         op_ri(uint32_t(cval(b)));
-    } else if (lb.kind == Location::Reg) {
-        op_rm(sized(reg(lb.reg), w));
-    } else if (in_memory(lb)) {
-        op_rm(mem(lb, w));
+    } else if (read_in_place(b)) {
+        op_rm(mem_of(b, w));
     } else {
-        mov_val(rcx, b);
-        op_rm(sized(rcx, w));
+        op_rm(sized(use(b, rcx), w));
     }
     finish(v, d);
 }
@@ -154,13 +150,8 @@ void Emitter::emit_mulh(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const Value a = in.args[0], b = in.args[1];
     mov_val(rax, a);
-    const Location& lb = loc(b);
     // Always a register: returning an Xbyak::Address through Operand would slice it.
-    auto operand_b = [&](const Reg64& scratch) -> Reg64 {
-        if (lb.kind == Location::Reg) return reg(lb.reg);
-        mov_val(scratch, b);
-        return scratch;
-    };
+    auto operand_b = [&](const Reg64& scratch) -> Reg64 { return use(b, scratch); };
     switch (in.op) {
     case Opcode::MulHS: imul(operand_b(rcx)); break;
     case Opcode::MulHU: mul(operand_b(rcx)); break;
@@ -184,16 +175,12 @@ void Emitter::emit_compare_flags(Value v) {
     const Value a = in.args[0], b = in.args[1];
     const bool w = m_block.insts[a].type == ir::Type::I32;
     const Reg32e ra = sized(use(a, rdx), w);
-    const Location& lb = loc(b);
     if (fits_imm(b, w)) {
         cmp(ra, uint32_t(cval(b)));
-    } else if (lb.kind == Location::Reg) {
-        cmp(ra, sized(reg(lb.reg), w));
-    } else if (in_memory(lb)) {
-        cmp(ra, mem(lb, w));
+    } else if (read_in_place(b)) {
+        cmp(ra, mem_of(b, w));
     } else {
-        mov_val(rcx, b);
-        cmp(ra, sized(rcx, w));
+        cmp(ra, sized(use(b, rcx), w));
     }
 }
 
@@ -233,12 +220,14 @@ void Emitter::emit_select(Value v) {
     Reg64 d = def(v);
     mov_val(d, in.args[2]);
     const Reg64 c = use(in.args[0], rdx);
+    // Every operand is loaded before the test: materializing a constant may clobber flags.
+    const bool in_place = read_in_place(in.args[1]);
+    const Reg64 t = in_place ? rcx : use(in.args[1], rcx);
     test(c, c);
-    const Location& lt = loc(in.args[1]);
-    if (in_memory(lt)) {
-        cmovnz(sized(d, w), mem(lt, w));
+    if (in_place) {
+        cmovnz(sized(d, w), mem_of(in.args[1], w));
     } else {
-        cmovnz(sized(d, w), sized(use(in.args[1], rcx), w));
+        cmovnz(sized(d, w), sized(t, w));
     }
     finish(v, d);
 }

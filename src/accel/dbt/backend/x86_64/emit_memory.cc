@@ -33,10 +33,10 @@ void Emitter::emit_load(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rdx);
+    Reg64 d = def(v); // may spill: before the site is recorded
     Stub& stub = emit_limit_check(in, ra, size, JitExit::LoadFault);
     stub.site_index = m_sites.size();
     m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false});
-    Reg64 d = def(v);
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[r14 + ra]); break;
     case Opcode::Load8S: movsx(d, byte[r14 + ra]); break;
@@ -89,13 +89,13 @@ void Emitter::emit_store(Value v) {
     }
 }
 
-std::vector<int> Emitter::live_caller_saved(Value v) const {
+std::vector<int> Emitter::live_caller_saved(Value v) {
     std::vector<int> saved;
-    for (Value u = 0; u < v; ++u) {
-        const Location& l = loc(u);
-        if (l.kind == Location::Reg && m_alloc.last_use[u] > v && hostreg::is_caller_saved(l.reg) &&
-            std::find(saved.begin(), saved.end(), int(l.reg)) == saved.end())
-            saved.push_back(l.reg);
+    for (int r = 0; r < 16; ++r) {
+        const Value u = m_cache.value_in(r);
+        if (u != ir::kNoValue && u != v && hostreg::is_caller_saved(r) &&
+            m_cache.next_use(u) != RegCache::kNever)
+            saved.push_back(r);
     }
     return saved;
 }
@@ -103,6 +103,7 @@ std::vector<int> Emitter::live_caller_saved(Value v) const {
 void Emitter::emit_helper_call(Value v) {
     const ir::Inst& in = m_block.insts[v];
     store_pc(in.pc);
+    before_call();
     // Caller-saved registers holding values that outlive the call.
     const std::vector<int> saved = live_caller_saved(v);
     for (size_t k = 0; k < saved.size(); ++k)
@@ -119,6 +120,7 @@ void Emitter::emit_helper_call(Value v) {
     }
     for (size_t k = 0; k < saved.size(); ++k)
         mov(reg(saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    m_cache.forget_guest(); // the helper may have written any guest register
     Stub& stub = new_stub(Stub::Helper);
     stub.unretired = unretired;
     stub.pc = in.pc;
