@@ -380,6 +380,100 @@ TEST(Backend, InterpStepHelperPreservesLiveValues) {
     EXPECT_EQ(h.ctx().unretired, 1u);
 }
 
+TEST(Backend, HelperThatRewritesGuestRegistersDoesNotChangeValuesReadBefore) {
+    // Values read from HartState stay there until used; a helper call may overwrite them, so
+    // the backend must copy them out first.
+    Harness h(HostFeatures::detect());
+    h.ctx().interp_step = [](JitContext* ctx, uint64_t, uint64_t) -> uint32_t {
+        for (unsigned r = 1; r < 32; ++r)
+            ctx->state->x[r] = 0xdead0000 + r;
+        ctx->state->pc += 4;
+        return 0;
+    };
+    ir::Block block;
+    block.guest_insns = 1;
+    ir::Builder ir(block);
+    ir.set_guest(0x20, 0);
+    std::vector<ir::Value> live;
+    for (unsigned r = 1; r <= 20; ++r)
+        live.push_back(ir.get_reg(r));
+    ir.interp_step();
+    for (unsigned r = 1; r <= 20; ++r)
+        ir.set_reg(r, ir.op(Opcode::Add, live[r - 1], live[(r * 7) % 20]));
+    ir.jump(0x24);
+    ir::passes::run_all(block);
+    for (unsigned r = 1; r < 32; ++r)
+        h.state.x[r] = r * 0x1001;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    for (unsigned r = 1; r <= 20; ++r)
+        EXPECT_EQ(h.state.x[r], r * 0x1001 + ((r * 7) % 20 + 1) * 0x1001) << "x" << r;
+    EXPECT_EQ(h.state.x[21], 0xdead0000u + 21);
+}
+
+TEST(Backend, RotatingGuestRegistersKeepsValuesWhoseOnlyCopyIsOverwritten) {
+    // x[r] = x[r + 1] for r = 1..23, x[24] = x[1]: each write overwrites HartState's only copy of
+    // a value a later write still needs.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    ir::Builder ir(block);
+    std::vector<ir::Value> v;
+    for (unsigned r = 1; r <= 24; ++r)
+        v.push_back(ir.get_reg(r));
+    for (unsigned r = 1; r <= 23; ++r)
+        ir.set_reg(r, v[r]);
+    ir.set_reg(24, v[0]);
+    ir::Value sum = ir.c64(0);
+    for (ir::Value x : v)
+        sum = ir.op(Opcode::Add, sum, x);
+    ir.set_reg(25, sum);
+    ir.jump(0);
+    ir::passes::run_all(block);
+    uint64_t expect = 0;
+    for (unsigned r = 1; r <= 24; ++r) {
+        h.state.x[r] = 0x100000000ull * r + r;
+        expect += h.state.x[r];
+    }
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    for (unsigned r = 1; r <= 24; ++r)
+        EXPECT_EQ(h.state.x[r], 0x100000000ull * (r % 24 + 1) + (r % 24 + 1)) << "x" << r;
+    EXPECT_EQ(h.state.x[25], expect);
+}
+
+/// Occurrences in `code` of a 64-bit load from HartState::x[`reg`] (mov r64, [rbx + disp8]).
+int count_guest_loads(const uint8_t* code, size_t size, unsigned reg) {
+    int n = 0;
+    for (size_t i = 0; i + 3 < size; ++i) {
+        const uint8_t rex = code[i], op = code[i + 1], modrm = code[i + 2];
+        if ((rex & 0xfb) == 0x48 && op == 0x8b && (modrm & 0xc7) == 0x43 && code[i + 3] == reg * 8)
+            ++n;
+    }
+    return n;
+}
+
+TEST(Backend, GuestRegisterUsedManyTimesIsLoadedOnce) {
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    ir::Builder ir(block);
+    const ir::Value a = ir.get_reg(5);
+    ir::Value acc = ir.get_reg(6);
+    for (unsigned k = 0; k < 6; ++k) {
+        acc = ir.op(Opcode::Xor, acc, a);
+        acc = ir.op(Opcode::Add, acc, ir.c64(k + 1));
+    }
+    ir.set_reg(7, acc);
+    ir.jump(0);
+    ir::passes::run_all(block);
+    h.state.x[5] = 0x1234;
+    h.state.x[6] = 99;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    uint64_t expect = 99;
+    for (unsigned k = 0; k < 6; ++k)
+        expect = (expect ^ 0x1234) + k + 1;
+    EXPECT_EQ(h.state.x[7], expect);
+    const auto* code = reinterpret_cast<const uint8_t*>(h.buffer().to_writable(h.last.entry));
+    EXPECT_EQ(count_guest_loads(code, h.last.size, 5), 1);
+}
+
 } // namespace
 } // namespace machina::dbt::backend
 
