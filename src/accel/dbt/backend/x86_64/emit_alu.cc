@@ -20,7 +20,12 @@ void Emitter::emit_alu2(Value v) {
         case Opcode::Sub: sub(dd, imm); break;
         case Opcode::And: and_(dd, imm); break;
         case Opcode::Or: or_(dd, imm); break;
-        case Opcode::Xor: xor_(dd, imm); break;
+        case Opcode::Xor:
+            if (imm == 0xffffffffu)
+                not_(dd); // sign-extended -1 in both widths
+            else
+                xor_(dd, imm);
+            break;
         case Opcode::Mul: imul(dd, dd, int(imm)); break;
         default: UNREACHABLE();
         }
@@ -175,7 +180,9 @@ void Emitter::emit_compare_flags(Value v) {
     const Value a = in.args[0], b = in.args[1];
     const bool w = m_block.insts[a].type == ir::Type::I32;
     const Reg32e ra = sized(use(a, rdx), w);
-    if (fits_imm(b, w)) {
+    if (fits_imm(b, w) && uint32_t(cval(b)) == 0) {
+        test(ra, ra); // the same flags as cmp ra, 0
+    } else if (fits_imm(b, w)) {
         cmp(ra, uint32_t(cval(b)));
     } else if (read_in_place(b)) {
         cmp(ra, mem_of(b, w));
@@ -326,12 +333,37 @@ void Emitter::emit_unary(Value v) {
         mov_val(d, a);
         bswap(dd);
         break;
-    case Opcode::Sext8: movsx(dd, use(a, rdx).cvt8()); break;
-    case Opcode::Sext16: movsx(dd, use(a, rdx).cvt16()); break;
-    case Opcode::Zext16: movzx(d.cvt32(), use(a, rdx).cvt16()); break;
-    case Opcode::Sext32: movsxd(d, use(a, rdx).cvt32()); break;
+    case Opcode::Sext8:
+        if (read_in_place(a))
+            movsx(dd, byte[home_exp(a)]);
+        else
+            movsx(dd, use(a, rdx).cvt8());
+        break;
+    case Opcode::Sext16:
+        if (read_in_place(a))
+            movsx(dd, word[home_exp(a)]);
+        else
+            movsx(dd, use(a, rdx).cvt16());
+        break;
+    case Opcode::Zext16:
+        if (read_in_place(a))
+            movzx(d.cvt32(), word[home_exp(a)]);
+        else
+            movzx(d.cvt32(), use(a, rdx).cvt16());
+        break;
+    case Opcode::Sext32:
+        if (read_in_place(a))
+            movsxd(d, dword[home_exp(a)]);
+        else
+            movsxd(d, use(a, rdx).cvt32());
+        break;
     case Opcode::Zext32:
-    case Opcode::Trunc32: mov(d.cvt32(), use(a, rdx).cvt32()); break;
+    case Opcode::Trunc32:
+        if (read_in_place(a))
+            mov(d.cvt32(), dword[home_exp(a)]);
+        else
+            mov(d.cvt32(), use(a, rdx).cvt32());
+        break;
     case Opcode::OrcB: // bytes equal to zero -> 0xff, then invert
         movq(xmm0, use(a, rdx));
         pxor(xmm1, xmm1);

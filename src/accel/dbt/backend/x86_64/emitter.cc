@@ -39,6 +39,13 @@ Address Emitter::home(Value r, bool w32) {
     return guest(m_cache.guest_of(r), w32);
 }
 
+RegExp Emitter::home_exp(Value v) {
+    const Value r = m_cache.root(v);
+    if (m_cache.slot_of(r) >= 0) return rsp + m_cache.slot_of(r) * 8;
+    ASSERT(m_cache.guest_of(r) >= 0, "value has no home");
+    return rbx + m_cache.guest_of(r) * 8;
+}
+
 bool Emitter::read_in_place(Value v) {
     const Value r = m_cache.root(v);
     return !is_const(r) && m_cache.reg_of(r) < 0 && !m_cache.worth_caching(r);

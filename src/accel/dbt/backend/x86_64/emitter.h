@@ -51,6 +51,8 @@ class Emitter : public Xbyak::CodeGenerator {
     Xbyak::Address guest(int q, bool w32);
     /// The memory copy of root value `r` (a stack slot or HartState).
     Xbyak::Address home(ir::Value r, bool w32);
+    /// The address of the memory copy of `v`'s root, for operands of any size.
+    Xbyak::RegExp home_exp(ir::Value v);
     /// True when `v` is best read straight from its memory copy (not in a register, and not
     /// worth loading into one).
     bool read_in_place(ir::Value v);
