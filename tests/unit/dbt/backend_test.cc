@@ -271,6 +271,40 @@ TEST(Backend, LoadsStoresAndLimitFaults) {
     EXPECT_EQ(h.ctx().unretired, 3u);
 }
 
+TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadFaults) {
+    // Twelve register writes before a load (more than there are host registers to keep them
+    // deferred in), then a write that overwrites one of them: a fault at the load must show
+    // every earlier write and not the later one.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    block.guest_insns = 3;
+    ir::Builder ir(block);
+    ir.set_guest(0x200, 0);
+    std::vector<ir::Value> v;
+    for (unsigned r = 1; r <= 12; ++r) {
+        v.push_back(ir.op(Opcode::Add, ir.get_reg(r), ir.c64(r)));
+        ir.set_reg(r + 12, v.back());
+    }
+    ir.set_guest(0x204, 1);
+    const ir::Value loaded = ir.op(Opcode::Load64, ir.get_reg(30));
+    ir.set_guest(0x208, 2);
+    ir.set_reg(13, ir.op(Opcode::Add, v[0], loaded));
+    ir.jump(0x20c);
+    for (unsigned r = 1; r <= 12; ++r)
+        h.state.x[r] = r * 0x10000;
+    h.state.x[30] = ~uint64_t(0) - 100;
+    ASSERT_EQ(h.run(block), JitExit::LoadFault);
+    EXPECT_EQ(h.state.pc, 0x204u);
+    for (unsigned r = 1; r <= 12; ++r)
+        EXPECT_EQ(h.state.x[r + 12], r * 0x10000 + r) << "x" << r + 12;
+
+    h.state.x[30] = 0x400;
+    h.memory()[0x400] = 5;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[13], 0x10000u + 1 + 5);
+    EXPECT_EQ(h.state.x[24], 12u * 0x10000 + 12);
+}
+
 TEST(Backend, BudgetShortLeavesWithoutRunning) {
     Harness h(HostFeatures::detect());
     ir::Block block;

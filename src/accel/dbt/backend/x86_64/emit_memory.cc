@@ -23,6 +23,7 @@ Emitter::Stub& Emitter::emit_limit_check(const ir::Inst& in, Reg64 ra, unsigned 
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     stub.reason = uint32_t(reason);
+    stub.writeback = pending_writes(); // registers must not change until the access
     cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(stub.label, T_NEAR);
     return stub;
@@ -54,10 +55,10 @@ void Emitter::emit_store(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rdx);
-    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
-    Reg64 rb = imm_ok ? rcx : use(b, rcx); // value loaded before the site is recorded
+    Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
+    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
     stub.site_index = m_sites.size();
     m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
     const uint64_t c = is_const(b) ? cval(b) : 0;
@@ -94,7 +95,7 @@ std::vector<int> Emitter::live_caller_saved(Value v) {
     for (int r = 0; r < 16; ++r) {
         const Value u = m_cache.value_in(r);
         if (u != ir::kNoValue && u != v && hostreg::is_caller_saved(r) &&
-            m_cache.next_use(u) != RegCache::kNever)
+            (m_cache.next_use(u) != RegCache::kNever || m_cache.pending_of(u) >= 0))
             saved.push_back(r);
     }
     return saved;

@@ -86,7 +86,10 @@ int Emitter::take_reg() {
 
 void Emitter::spill(int r) {
     const Value v = m_cache.value_in(r);
-    if (m_cache.dirty(v)) {
+    if (const int q = m_cache.pending_of(v); q >= 0) {
+        mov(guest(q, false), reg(r)); // the deferred write: HartState is now its home
+        m_cache.clear_pending(q);
+    } else if (m_cache.dirty(v)) {
         if (m_cache.assign_slot(v)) {
             mov(slot(uint16_t(m_cache.slot_of(v)), false), reg(r));
         } else {
@@ -126,7 +129,7 @@ Reg64 Emitter::def(Value v) {
     if (in.op != Opcode::Select && in.args[0] != ir::kNoValue) {
         const Value a = m_cache.root(in.args[0]);
         const int ra = m_cache.reg_of(a);
-        if (ra >= 0 && m_alloc.last_use[a] == m_current) {
+        if (ra >= 0 && m_alloc.last_use[a] == m_current && m_cache.pending_of(a) < 0) {
             m_cache.hand_over(a, v);
             return reg(ra);
         }
@@ -166,7 +169,36 @@ void Emitter::before_call() {
     }
 }
 
+void Emitter::flush_pending(int q) {
+    const Value u = m_cache.pending_at(q);
+    if (u == ir::kNoValue) return;
+    const int r = m_cache.reg_of(u);
+    mov(guest(q, false), reg(r));
+    m_cache.clear_pending(q);
+    if (m_cache.dead(u)) m_cache.unbind(r);
+}
+
+void Emitter::flush_all_pending() {
+    for (int q = 0; q < RegCache::kGuestQwords; ++q)
+        flush_pending(q);
+}
+
+std::vector<std::pair<uint8_t, uint8_t>> Emitter::pending_writes() const {
+    std::vector<std::pair<uint8_t, uint8_t>> out;
+    for (int q = 0; q < RegCache::kGuestQwords; ++q) {
+        const Value u = m_cache.pending_at(q);
+        if (u != ir::kNoValue) out.emplace_back(uint8_t(q), uint8_t(m_cache.reg_of(u)));
+    }
+    return out;
+}
+
+void Emitter::emit_writeback(const Stub& s) {
+    for (const auto& [q, r] : s.writeback)
+        mov(guest(q, false), reg(r));
+}
+
 void Emitter::emit_guest_read(Value v, int q) {
+    flush_pending(q); // (forward_registers leaves no read after a write, but be safe)
     const Value old = m_cache.only_home_at(q, v);
     if (old != ir::kNoValue) save_guest_value(old);
     m_cache.set_guest(q, v); // read lazily by the first use
@@ -177,7 +209,15 @@ void Emitter::emit_guest_write(Value v, int q) {
     const Value r = m_cache.root(a);
     const Value old = m_cache.only_home_at(q, r);
     if (old != ir::kNoValue) save_guest_value(old);
-    if (fits_imm(a, false)) {
+    const Value before = m_cache.pending_at(q);
+    if (before == r) return;      // already on its way there
+    if (before != ir::kNoValue) { // overwritten before anything could see it
+        m_cache.clear_pending(q);
+        if (m_cache.dead(before)) m_cache.unbind(m_cache.reg_of(before));
+    }
+    if (!is_const(r) && m_cache.reg_of(r) >= 0 && m_cache.pending_of(r) < 0) {
+        m_cache.set_pending(q, r); // deferred
+    } else if (fits_imm(a, false)) {
         mov(guest(q, false), cval(a)); // fits a sign-extended imm32
     } else {
         mov(guest(q, false), use(a, rax));
@@ -297,9 +337,18 @@ void Emitter::emit_block(CompiledBlock& out) {
     emit_entry();
     for (m_current = 0; m_current < m_block.insts.size(); ++m_current) {
         m_cache.begin(m_current);
-        if (m_current != m_alloc.fused_compare && !m_alloc.aliased[m_current]) emit_inst(m_current);
+        if (m_current == m_alloc.fused_compare || m_alloc.aliased[m_current]) continue;
+        const ir::Inst& in = m_block.insts[m_current];
+        // Deferred guest register writes may stay deferred across user-mode loads and stores
+        // (their fault stubs do them); anything else that may leave the block or call out
+        // needs HartState up to date first.
+        const bool plain_access = !m_softmmu && ir::access_size(in.op) != 0;
+        if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !plain_access)
+            flush_all_pending();
+        emit_inst(m_current);
     }
     m_cache.begin(m_current);
+    flush_all_pending();
     emit_terminal();
     emit_stubs();
     out.entry = m_exec_start;

@@ -38,6 +38,8 @@ class Emitter : public Xbyak::CodeGenerator {
         std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
         Xbyak::Label join;      ///< SoftLoad/SoftStore: where the fast path continues
         int value_reg = -1;     ///< SoftLoad: result register; SoftStore: data register (or -1)
+        /// Fault: deferred guest register writes to do first, as (HartState qword, register).
+        std::vector<std::pair<uint8_t, uint8_t>> writeback;
     };
 
     // Operands (emitter.cc). Values live where m_cache says; these helpers emit the loads and
@@ -77,6 +79,14 @@ class Emitter : public Xbyak::CodeGenerator {
     void save_guest_value(ir::Value r);
     /// Before a call that may change guest registers: values only in HartState get a slot.
     void before_call();
+    /// Emits the deferred write of HartState qword `q`, if any.
+    void flush_pending(int q);
+    /// Emits every deferred guest register write (before anything that may observe HartState).
+    void flush_all_pending();
+    /// The deferred writes as (qword, register) pairs, for a stub that leaves the block.
+    std::vector<std::pair<uint8_t, uint8_t>> pending_writes() const;
+    /// Emits a stub's deferred writes (emit_stubs calls it for Fault stubs).
+    void emit_writeback(const Stub& s);
     /// A read (GetReg/GetFReg) or write (SetReg/SetFReg) of HartState qword `q`.
     void emit_guest_read(ir::Value v, int q);
     void emit_guest_write(ir::Value v, int q);

@@ -74,9 +74,11 @@ RegCache::RegCache(const ir::Block& block, const Allocation& alloc)
     m_reg.assign(n, -1);
     m_slot.assign(n, -1);
     m_guest.assign(n, -1);
+    m_pending.assign(n, -1);
     m_cursor.assign(alloc.use_start.begin(), alloc.use_start.begin() + ptrdiff_t(n));
     std::fill(std::begin(m_value_in), std::end(m_value_in), ir::kNoValue);
     std::fill(std::begin(m_guest_value), std::end(m_guest_value), ir::kNoValue);
+    std::fill(std::begin(m_pending_value), std::end(m_pending_value), ir::kNoValue);
     for (uint32_t s = kSpillSlots; s-- > 0;)
         m_free_slots.push_back(uint16_t(s));
 }
@@ -85,7 +87,7 @@ void RegCache::begin(uint32_t pos) {
     m_pos = pos;
     for (int r = 0; r < 16; ++r) {
         const ir::Value v = m_value_in[r];
-        if (v != ir::kNoValue && m_alloc.last_use[v] < pos) unbind(r);
+        if (v != ir::kNoValue && m_alloc.last_use[v] < pos && m_pending[v] < 0) unbind(r);
     }
     for (size_t k = 0; k < m_slotted.size();) {
         const ir::Value v = m_slotted[k];
@@ -161,6 +163,18 @@ bool RegCache::worth_caching(ir::Value r) {
     if (free_reg() >= 0) return true;
     uint32_t vn = 0;
     return victim(&vn) >= 0 && vn > nu;
+}
+
+void RegCache::set_pending(int q, ir::Value r) {
+    m_pending_value[q] = r;
+    m_pending[r] = int8_t(q);
+}
+
+void RegCache::clear_pending(int q) {
+    const ir::Value r = m_pending_value[q];
+    if (r == ir::kNoValue) return;
+    m_pending[r] = -1;
+    m_pending_value[q] = ir::kNoValue;
 }
 
 void RegCache::bind(ir::Value r, int reg) {

@@ -109,6 +109,19 @@ class RegCache {
     ir::Value only_in_guest();
     /// After a call: HartState holds nothing known.
     void forget_guest();
+    /// Deferred guest register writes: HartState qword `q` should hold root value `r`, which
+    /// is in a register; the store is emitted when `r` leaves its register, when a later write
+    /// to `q` makes it moot, or before anything that may observe HartState. A value with a
+    /// pending write keeps its register after its last use.
+    void set_pending(int q, ir::Value r);
+    /// The value whose write to qword `q` is pending, or kNoValue.
+    ir::Value pending_at(int q) const { return m_pending_value[q]; }
+    /// The qword root value `r` has a pending write to, or -1.
+    int pending_of(ir::Value r) const { return m_pending[r]; }
+    /// Drops the pending write to `q` (done or moot).
+    void clear_pending(int q);
+    /// True when root value `r` is not needed any more (nor pending).
+    bool dead(ir::Value r) const { return m_alloc.last_use[r] < m_pos && m_pending[r] < 0; }
     /// True when root value `r` has no copy outside its register.
     bool dirty(ir::Value r) const { return m_slot[r] < 0 && m_guest[r] < 0; }
     /// Current position.
@@ -123,9 +136,11 @@ class RegCache {
     std::vector<int8_t> m_reg;
     std::vector<int16_t> m_slot;
     std::vector<int8_t> m_guest;
+    std::vector<int8_t> m_pending;
     std::vector<uint32_t> m_cursor; ///< per root: index into use_pos of its next use
     ir::Value m_value_in[16];
     ir::Value m_guest_value[kGuestQwords];
+    ir::Value m_pending_value[kGuestQwords];
     std::vector<ir::Value> m_slotted; ///< values holding a slot
     std::vector<uint16_t> m_free_slots;
     ir::Value m_pin[4] = {ir::kNoValue, ir::kNoValue, ir::kNoValue, ir::kNoValue};
