@@ -60,7 +60,7 @@ void Emitter::emit_shift(Value v) {
     if (is_const(b)) {
         const uint8_t amount = uint8_t(cval(b) & (w ? 31 : 63));
         if (in.op == Opcode::Ror && m_features.bmi2) {
-            rorx(dd, sized(use(a, rdx), w), amount);
+            rorx(dd, sized(use(a, rax), w), amount);
             finish(v, d);
             return;
         }
@@ -77,7 +77,7 @@ void Emitter::emit_shift(Value v) {
         return;
     }
     if (m_features.bmi2 && (in.op == Opcode::Shl || in.op == Opcode::Shr || in.op == Opcode::Sar)) {
-        const Reg32e ra = sized(use(a, rdx), w);
+        const Reg32e ra = sized(use(a, rax), w);
         const Reg32e rb = sized(use(b, rcx), w);
         switch (in.op) {
         case Opcode::Shl: shlx(dd, ra, rb); break;
@@ -110,6 +110,7 @@ void Emitter::emit_divrem(Value v) {
     const bool w = in.type == ir::Type::I32;
     const bool is_signed = in.op == Opcode::DivS || in.op == Opcode::RemS;
     const bool is_rem = in.op == Opcode::RemS || in.op == Opcode::RemU;
+    reserve_rdx();
     mov_val(rax, in.args[0]);
     mov_val(rcx, in.args[1]);
     const Reg32e rax_w = sized(rax, w), rcx_w = sized(rcx, w), rdx_w = sized(rdx, w);
@@ -154,6 +155,7 @@ void Emitter::emit_divrem(Value v) {
 void Emitter::emit_mulh(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const Value a = in.args[0], b = in.args[1];
+    reserve_rdx();
     mov_val(rax, a);
     // Always a register: returning an Xbyak::Address through Operand would slice it.
     auto operand_b = [&](const Reg64& scratch) -> Reg64 { return use(b, scratch); };
@@ -179,7 +181,7 @@ void Emitter::emit_compare_flags(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const Value a = in.args[0], b = in.args[1];
     const bool w = m_block.insts[a].type == ir::Type::I32;
-    const Reg32e ra = sized(use(a, rdx), w);
+    const Reg32e ra = sized(use(a, rax), w);
     if (fits_imm(b, w) && uint32_t(cval(b)) == 0) {
         test(ra, ra); // the same flags as cmp ra, 0
     } else if (fits_imm(b, w)) {
@@ -226,7 +228,7 @@ void Emitter::emit_select(Value v) {
     const bool w = in.type == ir::Type::I32;
     Reg64 d = def(v);
     mov_val(d, in.args[2]);
-    const Reg64 c = use(in.args[0], rdx);
+    const Reg64 c = use(in.args[0], rax);
     // Every operand is loaded before the test: materializing a constant may clobber flags.
     const bool in_place = read_in_place(in.args[1]);
     const Reg64 t = in_place ? rcx : use(in.args[1], rcx);
@@ -261,7 +263,8 @@ void Emitter::emit_bitcount(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const bool w = in.type == ir::Type::I32;
     const unsigned width = w ? 32 : 64;
-    const Reg32e ra = sized(use(in.args[0], rdx), w);
+    if (in.op == Opcode::Popcnt && !m_features.popcnt) reserve_rdx(); // the SWAR count uses it
+    const Reg32e ra = sized(use(in.args[0], rax), w);
     Reg64 d = def(v);
     const Reg32e dd = sized(d, w);
     switch (in.op) {
@@ -337,35 +340,35 @@ void Emitter::emit_unary(Value v) {
         if (read_in_place(a))
             movsx(dd, byte[home_exp(a)]);
         else
-            movsx(dd, use(a, rdx).cvt8());
+            movsx(dd, use(a, rax).cvt8());
         break;
     case Opcode::Sext16:
         if (read_in_place(a))
             movsx(dd, word[home_exp(a)]);
         else
-            movsx(dd, use(a, rdx).cvt16());
+            movsx(dd, use(a, rax).cvt16());
         break;
     case Opcode::Zext16:
         if (read_in_place(a))
             movzx(d.cvt32(), word[home_exp(a)]);
         else
-            movzx(d.cvt32(), use(a, rdx).cvt16());
+            movzx(d.cvt32(), use(a, rax).cvt16());
         break;
     case Opcode::Sext32:
         if (read_in_place(a))
             movsxd(d, dword[home_exp(a)]);
         else
-            movsxd(d, use(a, rdx).cvt32());
+            movsxd(d, use(a, rax).cvt32());
         break;
     case Opcode::Zext32:
     case Opcode::Trunc32:
         if (read_in_place(a))
             mov(d.cvt32(), dword[home_exp(a)]);
         else
-            mov(d.cvt32(), use(a, rdx).cvt32());
+            mov(d.cvt32(), use(a, rax).cvt32());
         break;
     case Opcode::OrcB: // bytes equal to zero -> 0xff, then invert
-        movq(xmm0, use(a, rdx));
+        movq(xmm0, use(a, rax));
         pxor(xmm1, xmm1);
         pcmpeqb(xmm0, xmm1);
         movq(d, xmm0);

@@ -33,7 +33,7 @@ void Emitter::emit_load(Value v) {
     if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use(in.args[0], rax);
     Reg64 d = def(v); // may spill: before the site is recorded
     Stub& stub = emit_limit_check(in, ra, size, JitExit::LoadFault);
     stub.site_index = m_sites.size();
@@ -54,7 +54,7 @@ void Emitter::emit_store(Value v) {
     if (m_softmmu) return emit_store_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use(in.args[0], rax);
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
@@ -142,7 +142,7 @@ void Emitter::emit_amo(Value v) {
     const unsigned size = w ? 4 : 8;
     const unsigned kind = unsigned(in.imm & 15);
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use_reg(in.args[0]);   // survives rax and rcx
     Stub& slow = new_stub(Stub::Interpret); // misaligned or out of range: exact exit there
     slow.pc = in.pc;
     slow.unretired = unretired;

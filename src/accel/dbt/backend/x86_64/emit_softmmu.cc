@@ -48,8 +48,8 @@ void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const Label& 
 void Emitter::emit_load_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
-    const Reg64 d = def(v); // may spill: before the paths split
+    const Reg64 ra = use_reg(in.args[0]); // survives the probe
+    const Reg64 d = def(v);               // may spill: before the paths split
     Stub& stub = new_stub(Stub::SoftLoad);
     stub.value = v;
     stub.addr_reg = ra.getIdx();
@@ -74,7 +74,7 @@ void Emitter::emit_load_softmmu(Value v) {
 void Emitter::emit_store_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use_reg(in.args[0]); // survives the probe
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     // The data is in an allocatable register (or an immediate) before the paths split: the

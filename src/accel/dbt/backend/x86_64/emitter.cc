@@ -84,12 +84,17 @@ int Emitter::take_reg() {
     return r;
 }
 
+void Emitter::reserve_rdx() {
+    if (m_cache.value_in(rdx.getIdx()) != ir::kNoValue) spill(rdx.getIdx());
+    m_cache.block(rdx.getIdx());
+}
+
 void Emitter::spill(int r) {
     const Value v = m_cache.value_in(r);
     if (const int q = m_cache.pending_of(v); q >= 0) {
         mov(guest(q, false), reg(r)); // the deferred write: HartState is now its home
         m_cache.clear_pending(q);
-    } else if (m_cache.dirty(v)) {
+    } else if (m_cache.dirty(v) && !is_const(v)) {
         if (m_cache.assign_slot(v)) {
             mov(slot(uint16_t(m_cache.slot_of(v)), false), reg(r));
         } else {
@@ -113,10 +118,12 @@ Reg64 Emitter::use(Value v, const Reg64& scratch) {
 
 Reg64 Emitter::use_reg(Value v) {
     const Value r = m_cache.root(v);
-    ASSERT(!is_const(r), "constants have no register");
     if (m_cache.reg_of(r) >= 0) return reg(m_cache.reg_of(r));
     const int d = take_reg();
-    mov(reg(d), home(r, false));
+    if (is_const(r))
+        mov_val(reg(d), r); // held for this instruction only (spilling it costs nothing)
+    else
+        mov(reg(d), home(r, false));
     m_cache.bind(r, d);
     return reg(d);
 }

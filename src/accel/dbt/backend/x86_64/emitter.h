@@ -43,7 +43,8 @@ class Emitter : public Xbyak::CodeGenerator {
     };
 
     // Operands (emitter.cc). Values live where m_cache says; these helpers emit the loads and
-    // spill stores its decisions need. Scratch registers (rax, rcx, rdx) are never allocated.
+    // spill stores its decisions need. rax and rcx are scratch; rdx is allocated unless the
+    // instruction reserves it (reserve_rdx).
     Xbyak::Reg64 reg(int index) const { return Xbyak::Reg64(index); }
     bool is_const(ir::Value v) const { return m_block.insts[v].op == ir::Opcode::Const; }
     uint64_t cval(ir::Value v) const { return m_block.insts[v].imm; }
@@ -65,7 +66,7 @@ class Emitter : public Xbyak::CodeGenerator {
     void mov_val(const Xbyak::Reg64& d, ir::Value v);
     /// A register holding `v`: its own, or `scratch` loaded with it.
     Xbyak::Reg64 use(ir::Value v, const Xbyak::Reg64& scratch);
-    /// An allocatable register holding non-constant `v` (loaded into one if needed).
+    /// An allocatable register holding `v` (loaded into one if needed).
     Xbyak::Reg64 use_reg(ir::Value v);
     /// The register that receives the result of the current instruction `v`.
     Xbyak::Reg64 def(ir::Value v);
@@ -73,6 +74,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void finish(ir::Value v, const Xbyak::Reg64& r);
     /// A free allocatable register (spilling one if needed).
     int take_reg();
+    /// Frees rdx for the current instruction's own use (division, wide multiply, ...).
+    void reserve_rdx();
     /// Evicts the value in `reg`, storing it to a stack slot if it has no other copy.
     void spill(int reg);
     /// Saves a value whose only copy is about to be lost from HartState.

@@ -25,7 +25,7 @@ constexpr int kRax = 0, kRcx = 1, kRdx = 2, kRbx = 3, kRsp = 4, kRbp = 5, kRsi =
 constexpr int kR8 = 8, kR9 = 9, kR10 = 10, kR11 = 11, kR12 = 12, kR13 = 13, kR14 = 14, kR15 = 15;
 /// Registers the allocator hands out, in preference order (callee-saved ones last, so helper
 /// calls have fewer registers to save).
-constexpr int kAllocatable[] = {kRsi, kRdi, kR8, kR9, kR10, kR11, kR12, kR13};
+constexpr int kAllocatable[] = {kRsi, kRdi, kR8, kR9, kR10, kR11, kRdx, kR12, kR13};
 /// True for registers a C call may clobber.
 constexpr bool is_caller_saved(int r) {
     return r == kRax || r == kRcx || r == kRdx || r == kRsi || r == kRdi || (r >= kR8 && r <= kR11);
@@ -95,6 +95,8 @@ class RegCache {
     /// The register of root value `a`, which dies at the current instruction, now holds the
     /// result `v` (`a` still reads from it until the instruction is done).
     void hand_over(ir::Value a, ir::Value v);
+    /// Keeps `reg` out of allocation until the next begin() (the instruction clobbers it).
+    void block(int reg) { m_blocked |= uint16_t(1u << reg); }
     /// Forgets what `reg` holds.
     void unbind(int reg);
     /// Gives root value `r` a stack slot; false when none is left.
@@ -137,6 +139,7 @@ class RegCache {
     std::vector<int16_t> m_slot;
     std::vector<int8_t> m_guest;
     std::vector<int8_t> m_pending;
+    uint16_t m_blocked = 0;         ///< registers the current instruction clobbers
     std::vector<uint32_t> m_cursor; ///< per root: index into use_pos of its next use
     ir::Value m_value_in[16];
     ir::Value m_guest_value[kGuestQwords];
