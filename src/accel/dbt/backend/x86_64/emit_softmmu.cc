@@ -55,6 +55,7 @@ void Emitter::emit_load_softmmu(Value v) {
     stub.addr_reg = ra.getIdx();
     stub.value_reg = d.getIdx();
     stub.saved = live_caller_saved(v);
+    stub.writeback = pending_writes(); // registers must not change until the paths split
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     emit_tlb_probe(ra, size, m_softmmu->read_tag, stub.label);
@@ -85,6 +86,7 @@ void Emitter::emit_store_softmmu(Value v) {
     stub.addr_reg = ra.getIdx();
     stub.value_reg = is_const(b) ? -1 : rb.getIdx();
     stub.saved = live_caller_saved(v);
+    stub.writeback = pending_writes(); // registers must not change until the paths split
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     emit_tlb_probe(ra, size, m_softmmu->write_tag, stub.label);
@@ -124,6 +126,9 @@ void Emitter::emit_soft_stub(Stub& s) {
     const ir::Inst& in = m_block.insts[s.value];
     const bool load = s.kind == Stub::SoftLoad;
     const unsigned size = ir::access_size(in.op);
+    // Deferred guest register writes first: the helper may leave the block with a fault. The
+    // fast path keeps them deferred (writing them again later is harmless).
+    emit_writeback(s);
     for (size_t k = 0; k < s.saved.size(); ++k)
         mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(s.saved[k]));
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be

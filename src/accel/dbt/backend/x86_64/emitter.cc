@@ -346,10 +346,10 @@ void Emitter::emit_block(CompiledBlock& out) {
         m_cache.begin(m_current);
         if (m_current == m_alloc.fused_compare || m_alloc.aliased[m_current]) continue;
         const ir::Inst& in = m_block.insts[m_current];
-        // Deferred guest register writes may stay deferred across user-mode loads and stores
-        // (their fault stubs do them); anything else that may leave the block or call out
+        // Deferred guest register writes may stay deferred across loads and stores (their
+        // fault and slow-path stubs do them); anything else that may leave the block or call out
         // needs HartState up to date first.
-        const bool plain_access = !m_softmmu && ir::access_size(in.op) != 0;
+        const bool plain_access = ir::access_size(in.op) != 0;
         if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !plain_access)
             flush_all_pending();
         emit_inst(m_current);

@@ -38,7 +38,8 @@ class Emitter : public Xbyak::CodeGenerator {
         std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
         Xbyak::Label join;      ///< SoftLoad/SoftStore: where the fast path continues
         int value_reg = -1;     ///< SoftLoad: result register; SoftStore: data register (or -1)
-        /// Fault: deferred guest register writes to do first, as (HartState qword, register).
+        /// Fault, SoftLoad, SoftStore: deferred guest register writes to do first, as (HartState
+        /// qword, register).
         std::vector<std::pair<uint8_t, uint8_t>> writeback;
     };
 
