@@ -165,6 +165,57 @@ TEST_P(BackendOps, BinaryOpsMatchReferenceSemantics) {
     }
 }
 
+TEST_P(BackendOps, DivisionByConstantsMatchesReferenceSemantics) {
+    // Constant divisors take a multiply path: many divisors (powers of two and their
+    // neighbours, small odd numbers, both signs, extremes) against many dividends.
+    Harness h(features());
+    std::vector<uint64_t> divisors = {1,
+                                      2,
+                                      3,
+                                      5,
+                                      6,
+                                      7,
+                                      9,
+                                      10,
+                                      11,
+                                      12,
+                                      25,
+                                      100,
+                                      641,
+                                      997,
+                                      1000,
+                                      0x7fffffff,
+                                      0x80000000,
+                                      0x80000001,
+                                      0xfffffffe,
+                                      0x100000001,
+                                      0x7fffffffffffffff,
+                                      0x8000000000000000,
+                                      0x8000000000000001};
+    for (int k = 1; k < 64; k += 5) {
+        divisors.push_back(uint64_t(1) << k);
+        divisors.push_back((uint64_t(1) << k) + 1);
+        divisors.push_back((uint64_t(1) << k) - 1);
+    }
+    const size_t n = divisors.size();
+    for (size_t i = 0; i < n; ++i)
+        divisors.push_back(uint64_t(0) - divisors[i]);
+    std::vector<uint64_t> dividends = interesting_values();
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 8; ++i) {
+        dividends.push_back(rng() >> (i * 7));
+        dividends.push_back(uint64_t(0) - (rng() >> (i * 7)));
+    }
+    for (Opcode op : {Opcode::DivS, Opcode::DivU, Opcode::RemS, Opcode::RemU}) {
+        for (Type type : {Type::I64, Type::I32}) {
+            for (uint64_t b : divisors) {
+                for (uint64_t a : dividends)
+                    check_binary(h, op, type, a, b, true);
+            }
+        }
+    }
+}
+
 TEST_P(BackendOps, UnaryOpsMatchReferenceSemantics) {
     Harness h(features());
     const Opcode ops[] = {Opcode::Not, Opcode::Sext8,  Opcode::Sext16, Opcode::Zext16, Opcode::Clz,

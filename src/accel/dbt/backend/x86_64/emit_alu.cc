@@ -1,4 +1,6 @@
 // Integer arithmetic, shifts, multiply/divide, compares, selects and bit operations.
+#include <bit>
+
 #include "accel/dbt/backend/x86_64/emitter.h"
 
 namespace machina::dbt::backend {
@@ -103,6 +105,80 @@ void Emitter::emit_shift(Value v) {
     finish(v, d);
 }
 
+void Emitter::udiv_by_const(uint64_t d) {
+    // rcx = rcx / d (unsigned 64-bit, d >= 1); clobbers rax and rdx. For d not a power of two
+    // (Granlund and Montgomery, "Division by invariant integers using multiplication", 4.1):
+    // l = ceil(log2 d), m = floor(2^64 (2^l - d) / d) + 1, t = mulhi(m, n),
+    // q = (t + ((n - t) >> 1)) >> (l - 1).
+    if ((d & (d - 1)) == 0) {
+        if (d > 1) shr(rcx, std::countr_zero(d));
+        return;
+    }
+    const int l = 64 - std::countl_zero(d - 1);
+    const uint64_t excess = l == 64 ? uint64_t(0) - d : (uint64_t(1) << l) - d; // 2^l - d < d
+    const uint64_t m = uint64_t(((static_cast<unsigned __int128>(excess) << 64) / d) + 1);
+    mov(rax, m);
+    mul(rcx);
+    sub(rcx, rdx);
+    shr(rcx, 1);
+    add(rcx, rdx);
+    shr(rcx, l - 1);
+}
+
+void Emitter::emit_divrem_const(Value v) {
+    // Division by a non-zero constant: a multiply instead of div/idiv. 32-bit operations run on
+    // the sign- or zero-extended operand (exact, MIN / -1 included), keeping the low half.
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = in.type == ir::Type::I32;
+    const bool is_signed = in.op == Opcode::DivS || in.op == Opcode::RemS;
+    const bool is_rem = in.op == Opcode::RemS || in.op == Opcode::RemU;
+    const Value a = in.args[0];
+    const uint64_t raw = cval(in.args[1]);
+    const uint64_t c = !w          ? raw
+                       : is_signed ? uint64_t(int64_t(int32_t(raw)))
+                                   : uint64_t(uint32_t(raw));
+    reserve_rdx();
+    auto load_dividend = [&](const Reg64& r) { // extended to 64 bits
+        mov_val(r, a);
+        if (w && is_signed) movsxd(r, r.cvt32());
+        if (w && !is_signed) mov(r.cvt32(), r.cvt32());
+    };
+    load_dividend(rcx);
+    if (is_signed) {
+        const bool negative = int64_t(c) < 0;
+        mov(rax, rcx); // |x| (MIN stays 2^63 as an unsigned value)
+        sar(rax, 63);
+        xor_(rcx, rax);
+        sub(rcx, rax);
+        udiv_by_const(negative ? uint64_t(0) - c : c);
+        load_dividend(rax); // quotient sign: sign(x) ^ sign(c)
+        sar(rax, 63);
+        if (negative) not_(rax);
+        xor_(rcx, rax);
+        sub(rcx, rax);
+    } else {
+        udiv_by_const(c);
+    }
+    Reg64 result = rcx;
+    if (is_rem) { // x - q * c
+        if (c == uint64_t(int64_t(int32_t(c)))) {
+            imul(rcx, rcx, int32_t(c));
+        } else {
+            mov(rdx, c);
+            imul(rcx, rdx);
+        }
+        load_dividend(rax);
+        sub(rax, rcx);
+        result = rax;
+    }
+    Reg64 d = def(v);
+    if (w)
+        mov(d.cvt32(), result.cvt32());
+    else
+        mov(d, result);
+    finish(v, d);
+}
+
 void Emitter::emit_divrem(Value v) {
     // RISC-V: x / 0 = all ones, x % 0 = x; MIN / -1 = MIN, MIN % -1 = 0. x86 traps on both, so
     // they are tested first.
@@ -111,6 +187,8 @@ void Emitter::emit_divrem(Value v) {
     const bool is_signed = in.op == Opcode::DivS || in.op == Opcode::RemS;
     const bool is_rem = in.op == Opcode::RemS || in.op == Opcode::RemU;
     reserve_rdx();
+    if (is_const(in.args[1]) && (w ? uint32_t(cval(in.args[1])) : cval(in.args[1])) != 0)
+        return emit_divrem_const(v);
     mov_val(rax, in.args[0]);
     mov_val(rcx, in.args[1]);
     const Reg32e rax_w = sized(rax, w), rcx_w = sized(rcx, w), rdx_w = sized(rdx, w);

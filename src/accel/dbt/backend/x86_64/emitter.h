@@ -104,6 +104,10 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_alu2(ir::Value v);
     void emit_shift(ir::Value v);
     void emit_divrem(ir::Value v);
+    /// Division or remainder by a non-zero constant, through a multiply.
+    void emit_divrem_const(ir::Value v);
+    /// rcx = rcx / d, unsigned, for a constant d >= 1 (clobbers rax, rdx).
+    void udiv_by_const(uint64_t d);
     void emit_mulh(ir::Value v);
     void emit_compare(ir::Value v);
     void emit_compare_flags(ir::Value v);
