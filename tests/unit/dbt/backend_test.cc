@@ -495,6 +495,34 @@ TEST(Backend, HelperThatRewritesGuestRegistersDoesNotChangeValuesReadBefore) {
     EXPECT_EQ(h.state.x[21], 0xdead0000u + 21);
 }
 
+TEST(Backend, HelperSeesGuestRegisterWritesMadeBeforeIt) {
+    // Register writes may be deferred while their values sit in host registers; a helper call
+    // reads HartState, so they must be done before it.
+    Harness h(HostFeatures::detect());
+    h.ctx().interp_step = [](JitContext* ctx, uint64_t, uint64_t) -> uint32_t {
+        ctx->state->x[6] = ctx->state->x[5] * 2 + ctx->state->x[7];
+        ctx->state->pc += 4;
+        return 0;
+    };
+    ir::Block block;
+    block.guest_insns = 2;
+    ir::Builder ir(block);
+    ir.set_guest(0x40, 0);
+    const ir::Value a = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(3));
+    ir.set_reg(5, a);
+    ir.set_reg(7, ir.op(Opcode::Mul, a, ir.get_reg(2)));
+    ir.set_guest(0x44, 1);
+    ir.interp_step();
+    ir.set_reg(8, ir.op(Opcode::Add, ir.get_reg(6), a));
+    ir.jump(0x48);
+    ir::passes::run_all(block);
+    h.state.x[1] = 10;
+    h.state.x[2] = 100;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[6], 13u * 2 + 1300u);
+    EXPECT_EQ(h.state.x[8], 13u * 2 + 1300u + 13u);
+}
+
 TEST(Backend, RotatingGuestRegistersKeepsValuesWhoseOnlyCopyIsOverwritten) {
     // x[r] = x[r + 1] for r = 1..23, x[24] = x[1]: each write overwrites HartState's only copy of
     // a value a later write still needs.
