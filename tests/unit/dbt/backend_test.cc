@@ -523,6 +523,38 @@ TEST(Backend, HelperSeesGuestRegisterWritesMadeBeforeIt) {
     EXPECT_EQ(h.state.x[8], 13u * 2 + 1300u + 13u);
 }
 
+TEST(Backend, ConstantAddsToValuesThatStayLive) {
+    // x + c and x - c while x is still needed (so the result gets its own register), in both
+    // widths, with constants at the edges of imm32.
+    Harness h(HostFeatures::detect());
+    const uint64_t consts[] = {
+        1, 5, 0x7fffffff, 0x80000000, 0xffffffff, ~uint64_t(0), uint64_t(0) - 0x80000000};
+    for (uint64_t x : interesting_values()) {
+        ir::Block block;
+        ir::Builder ir(block);
+        const ir::Value vx = ir.get_reg(1);
+        const ir::Value vx32 = ir.op(Opcode::Trunc32, vx);
+        std::vector<uint64_t> want;
+        unsigned r = 2;
+        for (uint64_t c : consts) {
+            for (Opcode op : {Opcode::Add, Opcode::Sub}) {
+                ir.set_reg(r++, ir.op(op, vx, ir.c64(c)));
+                want.push_back(*ir::evaluate(op, Type::I64, x, c));
+                ir.set_reg(r++, ir.op(Opcode::Zext32, ir.op(op, vx32, ir.konst(Type::I32, c))));
+                want.push_back(*ir::evaluate(op, Type::I32, uint32_t(x), uint32_t(c)));
+            }
+        }
+        ir.set_reg(31, ir.op(Opcode::Xor, vx, ir.get_reg(30)));
+        ir.jump(0);
+        h.state.x[1] = x;
+        h.state.x[30] = 0;
+        ASSERT_EQ(h.run(block), JitExit::Link);
+        for (unsigned k = 0; k < want.size(); ++k)
+            EXPECT_EQ(h.state.x[2 + k], want[k]) << "x=" << std::hex << x << " k=" << k;
+        EXPECT_EQ(h.state.x[31], x);
+    }
+}
+
 TEST(Backend, RotatingGuestRegistersKeepsValuesWhoseOnlyCopyIsOverwritten) {
     // x[r] = x[r + 1] for r = 1..23, x[24] = x[1]: each write overwrites HartState's only copy of
     // a value a later write still needs.

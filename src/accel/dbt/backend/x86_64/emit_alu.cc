@@ -14,8 +14,20 @@ void Emitter::emit_alu2(Value v) {
     const bool w = in.type == ir::Type::I32;
     const Value a = in.args[0], b = in.args[1];
     Reg64 d = def(v);
-    mov_val(d, a);
     const Reg32e dd = sized(d, w);
+    // A constant added to a value that stays live in another register: one lea, no copy.
+    const int ra = m_cache.reg_of(m_cache.root(a));
+    if ((in.op == Opcode::Add || in.op == Opcode::Sub) && fits_imm(b, w) && ra >= 0 &&
+        ra != d.getIdx()) {
+        const int64_t c = int64_t(int32_t(uint32_t(cval(b))));
+        const int64_t disp = in.op == Opcode::Add ? c : -c;
+        if (disp == int64_t(int32_t(disp))) {
+            lea(dd, ptr[reg(ra) + int32_t(disp)]);
+            finish(v, d);
+            return;
+        }
+    }
+    mov_val(d, a);
     auto op_ri = [&](uint32_t imm) {
         switch (in.op) {
         case Opcode::Add: add(dd, imm); break;
