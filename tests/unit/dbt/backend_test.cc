@@ -165,6 +165,57 @@ TEST_P(BackendOps, BinaryOpsMatchReferenceSemantics) {
     }
 }
 
+TEST_P(BackendOps, DivisionByConstantsMatchesReferenceSemantics) {
+    // Constant divisors take a multiply path: many divisors (powers of two and their
+    // neighbours, small odd numbers, both signs, extremes) against many dividends.
+    Harness h(features());
+    std::vector<uint64_t> divisors = {1,
+                                      2,
+                                      3,
+                                      5,
+                                      6,
+                                      7,
+                                      9,
+                                      10,
+                                      11,
+                                      12,
+                                      25,
+                                      100,
+                                      641,
+                                      997,
+                                      1000,
+                                      0x7fffffff,
+                                      0x80000000,
+                                      0x80000001,
+                                      0xfffffffe,
+                                      0x100000001,
+                                      0x7fffffffffffffff,
+                                      0x8000000000000000,
+                                      0x8000000000000001};
+    for (int k = 1; k < 64; k += 5) {
+        divisors.push_back(uint64_t(1) << k);
+        divisors.push_back((uint64_t(1) << k) + 1);
+        divisors.push_back((uint64_t(1) << k) - 1);
+    }
+    const size_t n = divisors.size();
+    for (size_t i = 0; i < n; ++i)
+        divisors.push_back(uint64_t(0) - divisors[i]);
+    std::vector<uint64_t> dividends = interesting_values();
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 8; ++i) {
+        dividends.push_back(rng() >> (i * 7));
+        dividends.push_back(uint64_t(0) - (rng() >> (i * 7)));
+    }
+    for (Opcode op : {Opcode::DivS, Opcode::DivU, Opcode::RemS, Opcode::RemU}) {
+        for (Type type : {Type::I64, Type::I32}) {
+            for (uint64_t b : divisors) {
+                for (uint64_t a : dividends)
+                    check_binary(h, op, type, a, b, true);
+            }
+        }
+    }
+}
+
 TEST_P(BackendOps, UnaryOpsMatchReferenceSemantics) {
     Harness h(features());
     const Opcode ops[] = {Opcode::Not, Opcode::Sext8,  Opcode::Sext16, Opcode::Zext16, Opcode::Clz,
@@ -269,6 +320,40 @@ TEST(Backend, LoadsStoresAndLimitFaults) {
     ASSERT_EQ(h.run(block), JitExit::StoreFault);
     EXPECT_EQ(h.state.pc, 0x100u);
     EXPECT_EQ(h.ctx().unretired, 3u);
+}
+
+TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadFaults) {
+    // Twelve register writes before a load (more than there are host registers to keep them
+    // deferred in), then a write that overwrites one of them: a fault at the load must show
+    // every earlier write and not the later one.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    block.guest_insns = 3;
+    ir::Builder ir(block);
+    ir.set_guest(0x200, 0);
+    std::vector<ir::Value> v;
+    for (unsigned r = 1; r <= 12; ++r) {
+        v.push_back(ir.op(Opcode::Add, ir.get_reg(r), ir.c64(r)));
+        ir.set_reg(r + 12, v.back());
+    }
+    ir.set_guest(0x204, 1);
+    const ir::Value loaded = ir.op(Opcode::Load64, ir.get_reg(30));
+    ir.set_guest(0x208, 2);
+    ir.set_reg(13, ir.op(Opcode::Add, v[0], loaded));
+    ir.jump(0x20c);
+    for (unsigned r = 1; r <= 12; ++r)
+        h.state.x[r] = r * 0x10000;
+    h.state.x[30] = ~uint64_t(0) - 100;
+    ASSERT_EQ(h.run(block), JitExit::LoadFault);
+    EXPECT_EQ(h.state.pc, 0x204u);
+    for (unsigned r = 1; r <= 12; ++r)
+        EXPECT_EQ(h.state.x[r + 12], r * 0x10000 + r) << "x" << r + 12;
+
+    h.state.x[30] = 0x400;
+    h.memory()[0x400] = 5;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[13], 0x10000u + 1 + 5);
+    EXPECT_EQ(h.state.x[24], 12u * 0x10000 + 12);
 }
 
 TEST(Backend, BudgetShortLeavesWithoutRunning) {
@@ -378,6 +463,160 @@ TEST(Backend, InterpStepHelperPreservesLiveValues) {
     h.state.x[9] = 2000;
     ASSERT_EQ(h.run(block), JitExit::Helper);
     EXPECT_EQ(h.ctx().unretired, 1u);
+}
+
+TEST(Backend, HelperThatRewritesGuestRegistersDoesNotChangeValuesReadBefore) {
+    // Values read from HartState stay there until used; a helper call may overwrite them, so
+    // the backend must copy them out first.
+    Harness h(HostFeatures::detect());
+    h.ctx().interp_step = [](JitContext* ctx, uint64_t, uint64_t) -> uint32_t {
+        for (unsigned r = 1; r < 32; ++r)
+            ctx->state->x[r] = 0xdead0000 + r;
+        ctx->state->pc += 4;
+        return 0;
+    };
+    ir::Block block;
+    block.guest_insns = 1;
+    ir::Builder ir(block);
+    ir.set_guest(0x20, 0);
+    std::vector<ir::Value> live;
+    for (unsigned r = 1; r <= 20; ++r)
+        live.push_back(ir.get_reg(r));
+    ir.interp_step();
+    for (unsigned r = 1; r <= 20; ++r)
+        ir.set_reg(r, ir.op(Opcode::Add, live[r - 1], live[(r * 7) % 20]));
+    ir.jump(0x24);
+    ir::passes::run_all(block);
+    for (unsigned r = 1; r < 32; ++r)
+        h.state.x[r] = r * 0x1001;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    for (unsigned r = 1; r <= 20; ++r)
+        EXPECT_EQ(h.state.x[r], r * 0x1001 + ((r * 7) % 20 + 1) * 0x1001) << "x" << r;
+    EXPECT_EQ(h.state.x[21], 0xdead0000u + 21);
+}
+
+TEST(Backend, HelperSeesGuestRegisterWritesMadeBeforeIt) {
+    // Register writes may be deferred while their values sit in host registers; a helper call
+    // reads HartState, so they must be done before it.
+    Harness h(HostFeatures::detect());
+    h.ctx().interp_step = [](JitContext* ctx, uint64_t, uint64_t) -> uint32_t {
+        ctx->state->x[6] = ctx->state->x[5] * 2 + ctx->state->x[7];
+        ctx->state->pc += 4;
+        return 0;
+    };
+    ir::Block block;
+    block.guest_insns = 2;
+    ir::Builder ir(block);
+    ir.set_guest(0x40, 0);
+    const ir::Value a = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(3));
+    ir.set_reg(5, a);
+    ir.set_reg(7, ir.op(Opcode::Mul, a, ir.get_reg(2)));
+    ir.set_guest(0x44, 1);
+    ir.interp_step();
+    ir.set_reg(8, ir.op(Opcode::Add, ir.get_reg(6), a));
+    ir.jump(0x48);
+    ir::passes::run_all(block);
+    h.state.x[1] = 10;
+    h.state.x[2] = 100;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[6], 13u * 2 + 1300u);
+    EXPECT_EQ(h.state.x[8], 13u * 2 + 1300u + 13u);
+}
+
+TEST(Backend, ConstantAddsToValuesThatStayLive) {
+    // x + c and x - c while x is still needed (so the result gets its own register), in both
+    // widths, with constants at the edges of imm32.
+    Harness h(HostFeatures::detect());
+    const uint64_t consts[] = {
+        1, 5, 0x7fffffff, 0x80000000, 0xffffffff, ~uint64_t(0), uint64_t(0) - 0x80000000};
+    for (uint64_t x : interesting_values()) {
+        ir::Block block;
+        ir::Builder ir(block);
+        const ir::Value vx = ir.get_reg(1);
+        const ir::Value vx32 = ir.op(Opcode::Trunc32, vx);
+        std::vector<uint64_t> want;
+        unsigned r = 2;
+        for (uint64_t c : consts) {
+            for (Opcode op : {Opcode::Add, Opcode::Sub}) {
+                ir.set_reg(r++, ir.op(op, vx, ir.c64(c)));
+                want.push_back(*ir::evaluate(op, Type::I64, x, c));
+                ir.set_reg(r++, ir.op(Opcode::Zext32, ir.op(op, vx32, ir.konst(Type::I32, c))));
+                want.push_back(*ir::evaluate(op, Type::I32, uint32_t(x), uint32_t(c)));
+            }
+        }
+        ir.set_reg(31, ir.op(Opcode::Xor, vx, ir.get_reg(30)));
+        ir.jump(0);
+        h.state.x[1] = x;
+        h.state.x[30] = 0;
+        ASSERT_EQ(h.run(block), JitExit::Link);
+        for (unsigned k = 0; k < want.size(); ++k)
+            EXPECT_EQ(h.state.x[2 + k], want[k]) << "x=" << std::hex << x << " k=" << k;
+        EXPECT_EQ(h.state.x[31], x);
+    }
+}
+
+TEST(Backend, RotatingGuestRegistersKeepsValuesWhoseOnlyCopyIsOverwritten) {
+    // x[r] = x[r + 1] for r = 1..23, x[24] = x[1]: each write overwrites HartState's only copy of
+    // a value a later write still needs.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    ir::Builder ir(block);
+    std::vector<ir::Value> v;
+    for (unsigned r = 1; r <= 24; ++r)
+        v.push_back(ir.get_reg(r));
+    for (unsigned r = 1; r <= 23; ++r)
+        ir.set_reg(r, v[r]);
+    ir.set_reg(24, v[0]);
+    ir::Value sum = ir.c64(0);
+    for (ir::Value x : v)
+        sum = ir.op(Opcode::Add, sum, x);
+    ir.set_reg(25, sum);
+    ir.jump(0);
+    ir::passes::run_all(block);
+    uint64_t expect = 0;
+    for (unsigned r = 1; r <= 24; ++r) {
+        h.state.x[r] = 0x100000000ull * r + r;
+        expect += h.state.x[r];
+    }
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    for (unsigned r = 1; r <= 24; ++r)
+        EXPECT_EQ(h.state.x[r], 0x100000000ull * (r % 24 + 1) + (r % 24 + 1)) << "x" << r;
+    EXPECT_EQ(h.state.x[25], expect);
+}
+
+/// Occurrences in `code` of a 64-bit load from HartState::x[`reg`] (mov r64, [rbx + disp8]).
+int count_guest_loads(const uint8_t* code, size_t size, unsigned reg) {
+    int n = 0;
+    for (size_t i = 0; i + 3 < size; ++i) {
+        const uint8_t rex = code[i], op = code[i + 1], modrm = code[i + 2];
+        if ((rex & 0xfb) == 0x48 && op == 0x8b && (modrm & 0xc7) == 0x43 && code[i + 3] == reg * 8)
+            ++n;
+    }
+    return n;
+}
+
+TEST(Backend, GuestRegisterUsedManyTimesIsLoadedOnce) {
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    ir::Builder ir(block);
+    const ir::Value a = ir.get_reg(5);
+    ir::Value acc = ir.get_reg(6);
+    for (unsigned k = 0; k < 6; ++k) {
+        acc = ir.op(Opcode::Xor, acc, a);
+        acc = ir.op(Opcode::Add, acc, ir.c64(k + 1));
+    }
+    ir.set_reg(7, acc);
+    ir.jump(0);
+    ir::passes::run_all(block);
+    h.state.x[5] = 0x1234;
+    h.state.x[6] = 99;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    uint64_t expect = 99;
+    for (unsigned k = 0; k < 6; ++k)
+        expect = (expect ^ 0x1234) + k + 1;
+    EXPECT_EQ(h.state.x[7], expect);
+    const auto* code = reinterpret_cast<const uint8_t*>(h.buffer().to_writable(h.last.entry));
+    EXPECT_EQ(count_guest_loads(code, h.last.size, 5), 1);
 }
 
 } // namespace

@@ -5,7 +5,8 @@
 //   rbx = HartState*, rbp = JitContext*, r14 = guest memory base, r15 = instruction budget
 //   (JitContext::budget is loaded on entry, stored on exit and before helper calls; keeping it in
 //   a register keeps loops off a store-to-load chain), rsp = spill slots,
-//   rax/rcx/rdx = scratch, rsi rdi r8-r13 = allocated to IR values.
+//   rax/rcx = scratch, rsi rdi r8-r13 and rdx (unless an instruction needs it) = allocated to IR
+//   values.
 // Guest memory: host = r14 + guest address. Before each access the address is compared with
 // JitContext::limit_minus[size] (one cmp + a never-taken ja to an out-of-line fault stub), so a
 // guest address can never reach past the reservation; pages inside the limit that the guest did

@@ -21,12 +21,13 @@ void Emitter::emit_check_code_parcel(Value v) {
     const uint64_t next_page = in.pc + 2;
     const int32_t slot =
         int32_t(((next_page >> 12) & (o.code_entries - 1)) << 4); // 16-byte entries
+    // Only the scratch registers rax and rcx: every other one may hold a value.
     mov(rcx, qword[rbp + MACHINA_JIT_OFF(fetch_tlb)]);
     mov(rax, next_page);
-    mov(rdx, rax);
-    or_(rdx, qword[rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
-    cmp(rdx, qword[rcx + slot]);
+    or_(rax, qword[rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
+    cmp(rax, qword[rcx + slot]);
     jne(slow.label, T_NEAR);
+    mov(rax, next_page);
     add(rax, qword[rcx + slot + 8]); // host address of the parcel
     movzx(ecx, word[rax]);
     cmp(ecx, uint32_t(in.imm & 0xffff));

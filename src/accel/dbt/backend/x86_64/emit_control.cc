@@ -109,6 +109,7 @@ void Emitter::emit_stubs() {
         switch (s.kind) {
         case Stub::Fault:
             m_sites[s.site_index].stub_offset = uint32_t(getSize());
+            emit_writeback(s);
             mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
             store_pc(s.pc);
             mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);

@@ -30,7 +30,7 @@ void Emitter::emit_fp(Value v) {
         return to_interp->label;
     };
     if (in.op == Opcode::FCmpD) {
-        movq(xmm0, use(in.args[0], rdx));
+        movq(xmm0, use(in.args[0], rax));
         movq(xmm1, use(in.args[1], rcx));
         switch (in.imm) {
         case 0: // feq: quiet (invalid only for signaling NaNs); unordered -> 0
@@ -59,7 +59,7 @@ void Emitter::emit_fp(Value v) {
         jnz(interp_label(), T_NEAR);
     }
     if (in.op == Opcode::FCvtDL) {
-        const Reg64 a = use(in.args[0], rdx);
+        const Reg64 a = use(in.args[0], rax);
         xorps(xmm0, xmm0);
         if (in.imm & 2) {
             cvtsi2sd(xmm0, a.cvt32());
@@ -73,7 +73,7 @@ void Emitter::emit_fp(Value v) {
     }
     if (in.op == Opcode::FCvtLD) {
         const bool w = (in.imm & 2) != 0;
-        movq(xmm0, use(in.args[0], rdx));
+        movq(xmm0, use(in.args[0], rax));
         Reg64 d = def(v);
         const Reg32e dd = sized(d, w);
         if (in.imm & 4) {
@@ -95,6 +95,7 @@ void Emitter::emit_fp(Value v) {
     if (in.op == Opcode::FMulAddD) {
         // inf x 0 (either order) is invalid even with a NaN addend: the interpreter handles it.
         Label ok;
+        reserve_rdx();
         mov_val(rax, in.args[0]);
         add(rax, rax);
         mov_val(rcx, in.args[1]);
@@ -121,7 +122,7 @@ void Emitter::emit_fp(Value v) {
         default: vfnmsub231sd(xmm0, xmm1, xmm2); break; // -(a*b) - c
         }
     } else {
-        movq(xmm0, use(in.args[0], rdx));
+        movq(xmm0, use(in.args[0], rax));
         if (in.op != Opcode::FSqrtD) movq(xmm1, use(in.args[1], rcx));
         switch (in.op) {
         case Opcode::FAddD: addsd(xmm0, xmm1); break;

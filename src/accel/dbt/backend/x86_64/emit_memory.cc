@@ -23,6 +23,7 @@ Emitter::Stub& Emitter::emit_limit_check(const ir::Inst& in, Reg64 ra, unsigned 
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     stub.reason = uint32_t(reason);
+    stub.writeback = pending_writes(); // registers must not change until the access
     cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(stub.label, T_NEAR);
     return stub;
@@ -32,11 +33,11 @@ void Emitter::emit_load(Value v) {
     if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use(in.args[0], rax);
+    Reg64 d = def(v); // may spill: before the site is recorded
     Stub& stub = emit_limit_check(in, ra, size, JitExit::LoadFault);
     stub.site_index = m_sites.size();
     m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false});
-    Reg64 d = def(v);
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[r14 + ra]); break;
     case Opcode::Load8S: movsx(d, byte[r14 + ra]); break;
@@ -53,11 +54,11 @@ void Emitter::emit_store(Value v) {
     if (m_softmmu) return emit_store_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
-    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
+    const Reg64 ra = use(in.args[0], rax);
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
-    Reg64 rb = imm_ok ? rcx : use(b, rcx); // value loaded before the site is recorded
+    Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
+    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
     stub.site_index = m_sites.size();
     m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
     const uint64_t c = is_const(b) ? cval(b) : 0;
@@ -89,13 +90,13 @@ void Emitter::emit_store(Value v) {
     }
 }
 
-std::vector<int> Emitter::live_caller_saved(Value v) const {
+std::vector<int> Emitter::live_caller_saved(Value v) {
     std::vector<int> saved;
-    for (Value u = 0; u < v; ++u) {
-        const Location& l = loc(u);
-        if (l.kind == Location::Reg && m_alloc.last_use[u] > v && hostreg::is_caller_saved(l.reg) &&
-            std::find(saved.begin(), saved.end(), int(l.reg)) == saved.end())
-            saved.push_back(l.reg);
+    for (int r = 0; r < 16; ++r) {
+        const Value u = m_cache.value_in(r);
+        if (u != ir::kNoValue && u != v && hostreg::is_caller_saved(r) &&
+            (m_cache.next_use(u) != RegCache::kNever || m_cache.pending_of(u) >= 0))
+            saved.push_back(r);
     }
     return saved;
 }
@@ -103,6 +104,7 @@ std::vector<int> Emitter::live_caller_saved(Value v) const {
 void Emitter::emit_helper_call(Value v) {
     const ir::Inst& in = m_block.insts[v];
     store_pc(in.pc);
+    before_call();
     // Caller-saved registers holding values that outlive the call.
     const std::vector<int> saved = live_caller_saved(v);
     for (size_t k = 0; k < saved.size(); ++k)
@@ -119,6 +121,7 @@ void Emitter::emit_helper_call(Value v) {
     }
     for (size_t k = 0; k < saved.size(); ++k)
         mov(reg(saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    m_cache.forget_guest(); // the helper may have written any guest register
     Stub& stub = new_stub(Stub::Helper);
     stub.unretired = unretired;
     stub.pc = in.pc;
@@ -139,7 +142,7 @@ void Emitter::emit_amo(Value v) {
     const unsigned size = w ? 4 : 8;
     const unsigned kind = unsigned(in.imm & 15);
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use_reg(in.args[0]);   // survives rax and rcx
     Stub& slow = new_stub(Stub::Interpret); // misaligned or out of range: exact exit there
     slow.pc = in.pc;
     slow.unretired = unretired;

@@ -48,15 +48,17 @@ void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLab
 void Emitter::emit_load_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use_reg(in.args[0]); // survives the probe
+    const Reg64 d = def(v);               // may spill: before the paths split
     Stub& stub = new_stub(Stub::SoftLoad);
     stub.value = v;
     stub.addr_reg = ra.getIdx();
+    stub.value_reg = d.getIdx();
     stub.saved = live_caller_saved(v);
+    stub.writeback = pending_writes(); // registers must not change until the paths split
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     emit_tlb_probe(ra, size, m_softmmu->read_tag, stub.label);
-    const Reg64 d = def(v);
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[rax + ra]); break;
     case Opcode::Load8S: movsx(d, byte[rax + ra]); break;
@@ -73,18 +75,23 @@ void Emitter::emit_load_softmmu(Value v) {
 void Emitter::emit_store_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rdx);
+    const Reg64 ra = use_reg(in.args[0]); // survives the probe
+    const Value b = in.args[1];
+    const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
+    // The data is in an allocatable register (or an immediate) before the paths split: the
+    // probe clobbers rax and rcx, and the slow path reads it from there.
+    const Reg64 rb = is_const(b) ? rcx : use_reg(b);
     Stub& stub = new_stub(Stub::SoftStore);
     stub.value = v;
     stub.addr_reg = ra.getIdx();
+    stub.value_reg = is_const(b) ? -1 : rb.getIdx();
     stub.saved = live_caller_saved(v);
+    stub.writeback = pending_writes(); // registers must not change until the paths split
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     emit_tlb_probe(ra, size, m_softmmu->write_tag, stub.label);
     add(rax, ra); // host address
-    const Value b = in.args[1];
-    const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
-    const Reg64 rb = imm_ok ? rcx : use(b, rcx);
+    if (is_const(b) && !imm_ok) mov_val(rcx, b);
     const uint64_t c = is_const(b) ? cval(b) : 0;
     switch (size) {
     case 1:
@@ -119,6 +126,9 @@ void Emitter::emit_soft_stub(Stub& s) {
     const ir::Inst& in = m_block.insts[s.value];
     const bool load = s.kind == Stub::SoftLoad;
     const unsigned size = ir::access_size(in.op);
+    // Deferred guest register writes first: the helper may leave the block with a fault. The
+    // fast path keeps them deferred (writing them again later is harmless).
+    emit_writeback(s);
     for (size_t k = 0; k < s.saved.size(); ++k)
         mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(s.saved[k]));
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
@@ -130,7 +140,11 @@ void Emitter::emit_soft_stub(Stub& s) {
         mov(ecx, size | (is_signed_load(in.op) ? kSignExtend : 0));
     } else {
         mov(rax, ra);
-        mov_val(rdx, in.args[1]);
+        if (s.value_reg >= 0) {
+            if (s.value_reg != rdx.getIdx()) mov(rdx, reg(s.value_reg));
+        } else {
+            mov_val(rdx, in.args[1]); // a constant
+        }
         mov(rsi, rax);
         mov(ecx, size);
     }
@@ -146,7 +160,7 @@ void Emitter::emit_soft_stub(Stub& s) {
     if (load) {
         test(eax, eax);
         jnz(fault, T_NEAR);
-        mov(def(s.value), qword[rbp + MACHINA_JIT_OFF(helper_value)]);
+        mov(reg(s.value_reg), qword[rbp + MACHINA_JIT_OFF(helper_value)]);
         jmp(s.join, T_NEAR);
     } else {
         test(eax, eax);
@@ -172,6 +186,7 @@ void Emitter::emit_sys_insn(Value v) {
     const ir::Inst& in = m_block.insts[v];
     ASSERT(m_softmmu, "system instructions run inline only in system mode");
     store_pc(in.pc);
+    before_call();
     Stub& stub = new_stub(Stub::SysInsn);
     stub.value = v;
     stub.pc = in.pc;
@@ -187,6 +202,7 @@ void Emitter::emit_sys_insn(Value v) {
     mov(r14, qword[rbp + MACHINA_JIT_OFF(mem_base)]); // SUM or MPRV may have moved it
     for (size_t k = 0; k < stub.saved.size(); ++k)
         mov(reg(stub.saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    m_cache.forget_guest(); // it may have written any guest register
     test(eax, eax);
     jnz(stub.label, T_NEAR);
 }

@@ -15,7 +15,8 @@ void Emitter::emit_amo_softmmu(Value v) {
     const bool w = (in.imm & ir::kAmoWord) != 0;
     const unsigned size = w ? 4 : 8;
     const unsigned kind = unsigned(in.imm & 15);
-    const Reg64 ra = use(in.args[0], rdx);
+    reserve_rdx();                        // the host address below
+    const Reg64 ra = use_reg(in.args[0]); // survives the probe (rax, rcx)
     Stub& slow = new_stub(Stub::Interpret);
     slow.pc = in.pc;
     slow.unretired = m_block.guest_insns - in.insn_index;

@@ -45,8 +45,8 @@ Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& bu
                  const Trampolines& tramp, const HostFeatures& features,
                  const SoftmmuOptions* softmmu)
     : CodeGenerator(buffer.remaining(), buffer.write_cursor()), m_block(block), m_alloc(alloc),
-      m_buffer(buffer), m_tramp(tramp), m_features(features), m_softmmu(softmmu),
-      m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()) {}
+      m_cache(block, alloc), m_buffer(buffer), m_tramp(tramp), m_features(features),
+      m_softmmu(softmmu), m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()) {}
 
 namespace {
 /// True while an Emitter of this thread owns the stub pool.
@@ -75,12 +75,29 @@ Address Emitter::slot(uint16_t s, bool w32) {
     return w32 ? dword[rsp + int(s) * 8] : qword[rsp + int(s) * 8];
 }
 
-Address Emitter::mem(const Location& l, bool w32) {
-    if (l.kind == Location::Guest) {
-        const int32_t off = int32_t(l.slot) * 8;
-        return w32 ? dword[rbx + off] : qword[rbx + off];
-    }
-    return slot(l.slot, w32);
+static_assert(offsetof(riscv::HartState, pc) == 32 * 8 && offsetof(riscv::HartState, f) == 33 * 8,
+              "guest qword numbering");
+
+Address Emitter::guest(int q, bool w32) {
+    return w32 ? dword[rbx + q * 8] : qword[rbx + q * 8];
+}
+
+Address Emitter::home(Value r, bool w32) {
+    if (m_cache.slot_of(r) >= 0) return slot(uint16_t(m_cache.slot_of(r)), w32);
+    ASSERT(m_cache.guest_of(r) >= 0, "value has no home");
+    return guest(m_cache.guest_of(r), w32);
+}
+
+RegExp Emitter::home_exp(Value v) {
+    const Value r = m_cache.root(v);
+    if (m_cache.slot_of(r) >= 0) return rsp + m_cache.slot_of(r) * 8;
+    ASSERT(m_cache.guest_of(r) >= 0, "value has no home");
+    return rbx + m_cache.guest_of(r) * 8;
+}
+
+bool Emitter::read_in_place(Value v) {
+    const Value r = m_cache.root(v);
+    return !is_const(r) && m_cache.reg_of(r) < 0 && !m_cache.worth_caching(r);
 }
 
 Reg32e Emitter::sized(const Reg64& r, bool w32) const {
@@ -89,10 +106,9 @@ Reg32e Emitter::sized(const Reg64& r, bool w32) const {
 }
 
 void Emitter::mov_val(const Reg64& d, Value v) {
-    const Location& l = loc(v);
-    switch (l.kind) {
-    case Location::Const: {
-        uint64_t c = cval(v);
+    const Value r = m_cache.root(v);
+    if (is_const(r)) {
+        uint64_t c = cval(r);
         if (c == 0) {
             xor_(d.cvt32(), d.cvt32());
         } else if (c <= 0xffffffffu) {
@@ -100,36 +116,169 @@ void Emitter::mov_val(const Reg64& d, Value v) {
         } else {
             mov(d, c);
         }
-        break;
+        return;
     }
-    case Location::Reg:
-        if (l.reg != d.getIdx()) mov(d, reg(l.reg));
-        break;
-    case Location::Slot:
-    case Location::Guest: mov(d, mem(l, false)); break;
-    case Location::None: ASSERT(false, "value has no location");
+    const Reg64 s = use(r, d);
+    if (s.getIdx() != d.getIdx()) mov(d, s);
+}
+
+int Emitter::take_reg() {
+    int r = m_cache.free_reg();
+    if (r < 0) {
+        uint32_t next = 0;
+        r = m_cache.victim(&next);
+        ASSERT(r >= 0, "every register is pinned");
+        spill(r);
     }
+    return r;
+}
+
+void Emitter::reserve_rdx() {
+    if (m_cache.value_in(rdx.getIdx()) != ir::kNoValue) spill(rdx.getIdx());
+    m_cache.block(rdx.getIdx());
+}
+
+void Emitter::spill(int r) {
+    const Value v = m_cache.value_in(r);
+    if (const int q = m_cache.pending_of(v); q >= 0) {
+        mov(guest(q, false), reg(r)); // the deferred write: HartState is now its home
+        m_cache.clear_pending(q);
+    } else if (m_cache.dirty(v) && !is_const(v)) {
+        if (m_cache.assign_slot(v)) {
+            mov(slot(uint16_t(m_cache.slot_of(v)), false), reg(r));
+        } else {
+            m_failed = true; // compile_block reports it
+        }
+    }
+    m_cache.unbind(r);
 }
 
 Reg64 Emitter::use(Value v, const Reg64& scratch) {
-    const Location& l = loc(v);
-    if (l.kind == Location::Reg) return reg(l.reg);
-    mov_val(scratch, v);
+    const Value r = m_cache.root(v);
+    if (is_const(r)) {
+        mov_val(scratch, r);
+        return scratch;
+    }
+    if (m_cache.reg_of(r) >= 0) return reg(m_cache.reg_of(r));
+    if (m_cache.worth_caching(r)) return use_reg(r);
+    mov(scratch, home(r, false));
     return scratch;
 }
 
+Reg64 Emitter::use_reg(Value v) {
+    const Value r = m_cache.root(v);
+    if (m_cache.reg_of(r) >= 0) return reg(m_cache.reg_of(r));
+    const int d = take_reg();
+    if (is_const(r))
+        mov_val(reg(d), r); // held for this instruction only (spilling it costs nothing)
+    else
+        mov(reg(d), home(r, false));
+    m_cache.bind(r, d);
+    return reg(d);
+}
+
 Reg64 Emitter::def(Value v) {
-    const Location& l = loc(v);
-    return l.kind == Location::Reg ? reg(l.reg) : rax;
+    if (m_cache.reg_of(v) >= 0) return reg(m_cache.reg_of(v));
+    const ir::Inst& in = m_block.insts[v];
+    // Two-address form: a first operand dying here hands its register to the result (the
+    // emitters read every operand before writing the result, except Select's).
+    if (in.op != Opcode::Select && in.args[0] != ir::kNoValue) {
+        const Value a = m_cache.root(in.args[0]);
+        const int ra = m_cache.reg_of(a);
+        if (ra >= 0 && m_alloc.last_use[a] == m_current && m_cache.pending_of(a) < 0) {
+            m_cache.hand_over(a, v);
+            return reg(ra);
+        }
+    }
+    const int d = take_reg();
+    m_cache.bind(v, d);
+    return reg(d);
 }
 
 void Emitter::finish(Value v, const Reg64& r) {
-    const Location& l = loc(v);
-    if (l.kind == Location::Slot) {
-        mov(mem(l, false), r);
-    } else if (l.kind == Location::Reg && l.reg != r.getIdx()) {
-        mov(reg(l.reg), r);
+    const int d = m_cache.reg_of(v);
+    ASSERT(d >= 0, "result without a register");
+    if (d != r.getIdx()) mov(reg(d), r);
+}
+
+void Emitter::save_guest_value(Value r) {
+    if (m_cache.free_reg() >= 0 || m_cache.worth_caching(r)) {
+        use_reg(r);
+        return;
     }
+    if (!m_cache.assign_slot(r)) {
+        m_failed = true;
+        return;
+    }
+    mov(rax, guest(m_cache.guest_of(r), false));
+    mov(slot(uint16_t(m_cache.slot_of(r)), false), rax);
+}
+
+void Emitter::before_call() {
+    for (Value r = m_cache.only_in_guest(); r != ir::kNoValue; r = m_cache.only_in_guest()) {
+        if (!m_cache.assign_slot(r)) {
+            m_failed = true;
+            break;
+        }
+        mov(rax, guest(m_cache.guest_of(r), false));
+        mov(slot(uint16_t(m_cache.slot_of(r)), false), rax);
+    }
+}
+
+void Emitter::flush_pending(int q) {
+    const Value u = m_cache.pending_at(q);
+    if (u == ir::kNoValue) return;
+    const int r = m_cache.reg_of(u);
+    mov(guest(q, false), reg(r));
+    m_cache.clear_pending(q);
+    if (m_cache.dead(u)) m_cache.unbind(r);
+}
+
+void Emitter::flush_all_pending() {
+    for (int q = 0; q < RegCache::kGuestQwords; ++q)
+        flush_pending(q);
+}
+
+std::vector<std::pair<uint8_t, uint8_t>> Emitter::pending_writes() const {
+    std::vector<std::pair<uint8_t, uint8_t>> out;
+    for (int q = 0; q < RegCache::kGuestQwords; ++q) {
+        const Value u = m_cache.pending_at(q);
+        if (u != ir::kNoValue) out.emplace_back(uint8_t(q), uint8_t(m_cache.reg_of(u)));
+    }
+    return out;
+}
+
+void Emitter::emit_writeback(const Stub& s) {
+    for (const auto& [q, r] : s.writeback)
+        mov(guest(q, false), reg(r));
+}
+
+void Emitter::emit_guest_read(Value v, int q) {
+    flush_pending(q); // (forward_registers leaves no read after a write, but be safe)
+    const Value old = m_cache.only_home_at(q, v);
+    if (old != ir::kNoValue) save_guest_value(old);
+    m_cache.set_guest(q, v); // read lazily by the first use
+}
+
+void Emitter::emit_guest_write(Value v, int q) {
+    const Value a = m_block.insts[v].args[0];
+    const Value r = m_cache.root(a);
+    const Value old = m_cache.only_home_at(q, r);
+    if (old != ir::kNoValue) save_guest_value(old);
+    const Value before = m_cache.pending_at(q);
+    if (before == r) return;      // already on its way there
+    if (before != ir::kNoValue) { // overwritten before anything could see it
+        m_cache.clear_pending(q);
+        if (m_cache.dead(before)) m_cache.unbind(m_cache.reg_of(before));
+    }
+    if (!is_const(r) && m_cache.reg_of(r) >= 0 && m_cache.pending_of(r) < 0) {
+        m_cache.set_pending(q, r); // deferred
+    } else if (fits_imm(a, false)) {
+        mov(guest(q, false), cval(a)); // fits a sign-extended imm32
+    } else {
+        mov(guest(q, false), use(a, rax));
+    }
+    m_cache.set_guest(q, is_const(r) ? ir::kNoValue : r);
 }
 
 void Emitter::jmp_exec(uintptr_t target) {
@@ -236,6 +385,8 @@ Emitter::Stub& Emitter::new_stub(Stub::Kind kind) {
     s.value = 0;
     s.saved.clear();
     s.join.reset();
+    s.value_reg = -1;
+    s.writeback.clear();
     return s;
 }
 
@@ -243,23 +394,8 @@ void Emitter::emit_inst(Value v) {
     const ir::Inst& in = m_block.insts[v];
     switch (in.op) {
     case Opcode::Const: break; // rematerialized at each use
-    case Opcode::GetReg: {
-        if (loc(v).kind == Location::Guest) break; // read in place by its users
-        Reg64 d = def(v);
-        mov(d, qword[rbx + int32_t(in.imm * 8)]);
-        finish(v, d);
-        break;
-    }
-    case Opcode::SetReg: {
-        Value a = in.args[0];
-        Address dst = qword[rbx + int32_t(in.imm * 8)];
-        if (fits_imm(a, false)) {
-            mov(dst, cval(a)); // fits a sign-extended imm32
-        } else {
-            mov(dst, use(a, rax));
-        }
-        break;
-    }
+    case Opcode::GetReg: emit_guest_read(v, int(in.imm)); break;
+    case Opcode::SetReg: emit_guest_write(v, int(in.imm)); break;
     case Opcode::Add:
     case Opcode::Sub:
     case Opcode::Mul:
@@ -314,15 +450,8 @@ void Emitter::emit_inst(Value v) {
     case Opcode::Store64: emit_store(v); break;
     case Opcode::InterpStep:
     case Opcode::CallExec: emit_helper_call(v); break;
-    case Opcode::GetFReg: {
-        Reg64 d = def(v);
-        mov(d, qword[rbx + int32_t(offsetof(riscv::HartState, f) + in.imm * 8)]);
-        finish(v, d);
-        break;
-    }
-    case Opcode::SetFReg:
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, f) + in.imm * 8)], use(in.args[0], rax));
-        break;
+    case Opcode::GetFReg: emit_guest_read(v, 33 + int(in.imm)); break;
+    case Opcode::SetFReg: emit_guest_write(v, 33 + int(in.imm)); break;
     case Opcode::FAddD:
     case Opcode::FSubD:
     case Opcode::FMulD:
@@ -354,8 +483,19 @@ void Emitter::emit_inst(Value v) {
 void Emitter::emit_block(CompiledBlock& out) {
     emit_entry();
     for (m_current = 0; m_current < m_block.insts.size(); ++m_current) {
-        if (m_current != m_alloc.fused_compare && !m_alloc.aliased[m_current]) emit_inst(m_current);
+        m_cache.begin(m_current);
+        if (m_current == m_alloc.fused_compare || m_alloc.aliased[m_current]) continue;
+        const ir::Inst& in = m_block.insts[m_current];
+        // Deferred guest register writes may stay deferred across loads and stores (their
+        // fault and slow-path stubs do them); anything else that may leave the block or call out
+        // needs HartState up to date first.
+        const bool plain_access = ir::access_size(in.op) != 0;
+        if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !plain_access)
+            flush_all_pending();
+        emit_inst(m_current);
     }
+    m_cache.begin(m_current);
+    flush_all_pending();
     emit_terminal();
     emit_stubs();
     out.entry = m_exec_start;
@@ -367,12 +507,13 @@ Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
                                     const Trampolines& tramp, const HostFeatures& features,
                                     const SoftmmuOptions* softmmu) {
     if (buffer.remaining() < kMaxBlockCode) return Error::make("code buffer full");
-    Allocation alloc = TRY(allocate_registers(block));
+    const Allocation alloc = analyze_uses(block);
     Xbyak::ClearError();
     CompiledBlock out;
     {
         Emitter e(block, alloc, buffer, tramp, features, softmmu);
         e.emit_block(out);
+        if (e.failed()) return Error::make("block {:#x}: out of spill slots", block.pc);
     }
     if (int err = Xbyak::GetError()) {
         Xbyak::ClearError();

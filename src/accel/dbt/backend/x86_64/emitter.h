@@ -51,6 +51,8 @@ class Emitter : public Xbyak::CodeGenerator {
 
     /// Emits the whole block; fills `out` (entry, size, sites).
     void emit_block(CompiledBlock& out);
+    /// True when the block needed more spill slots than the frame has.
+    bool failed() const { return m_failed; }
 
     // Jumps to and binding of StubLabels (near rel32 jumps, patched by L); xbyak's own
     // overloads stay available for Xbyak::Labels and addresses.
@@ -87,6 +89,10 @@ class Emitter : public Xbyak::CodeGenerator {
         ir::Value value = 0;    ///< SoftLoad/SoftStore/SysInsn: the instruction
         std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
         StubLabel join;         ///< SoftLoad/SoftStore: where the fast path continues
+        int value_reg = -1;     ///< SoftLoad: result register; SoftStore: data register (or -1)
+        /// Fault, SoftLoad, SoftStore: deferred guest register writes to do first, as (HartState
+        /// qword, register).
+        std::vector<std::pair<uint8_t, uint8_t>> writeback;
     };
 
     /// The calling thread's stubs (kept across blocks; the first m_stub_count are this block's).
@@ -103,23 +109,57 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Appends `n` bytes of hand-encoded code in one step (xbyak's checks when out of room).
     void put(const uint8_t* bytes, size_t n);
 
-    // Operands (emitter.cc).
+    // Operands (emitter.cc). Values live where m_cache says; these helpers emit the loads and
+    // spill stores its decisions need. rax and rcx are scratch; rdx is allocated unless the
+    // instruction reserves it (reserve_rdx).
     Xbyak::Reg64 reg(int index) const { return Xbyak::Reg64(index); }
-    const Location& loc(ir::Value v) const { return m_alloc.loc[v]; }
-    bool is_const(ir::Value v) const { return loc(v).kind == Location::Const; }
+    bool is_const(ir::Value v) const { return m_block.insts[v].op == ir::Opcode::Const; }
     uint64_t cval(ir::Value v) const { return m_block.insts[v].imm; }
     bool fits_imm(ir::Value v, bool w32) const;
     Xbyak::Address slot(uint16_t s, bool w32);
-    /// The memory operand of a value in a stack slot or still in HartState.
-    Xbyak::Address mem(const Location& l, bool w32);
-    static bool in_memory(const Location& l) {
-        return l.kind == Location::Slot || l.kind == Location::Guest;
-    }
+    /// HartState qword `q` (x[0..31], pc, f[0..31]).
+    Xbyak::Address guest(int q, bool w32);
+    /// The memory copy of root value `r` (a stack slot or HartState).
+    Xbyak::Address home(ir::Value r, bool w32);
+    /// The address of the memory copy of `v`'s root, for operands of any size.
+    Xbyak::RegExp home_exp(ir::Value v);
+    /// True when `v` is best read straight from its memory copy (not in a register, and not
+    /// worth loading into one).
+    bool read_in_place(ir::Value v);
+    /// The memory operand of a value for which read_in_place() holds.
+    Xbyak::Address mem_of(ir::Value v, bool w32) { return home(m_cache.root(v), w32); }
     Xbyak::Reg32e sized(const Xbyak::Reg64& r, bool w32) const;
+    /// Copies `v` into `d`.
     void mov_val(const Xbyak::Reg64& d, ir::Value v);
+    /// A register holding `v`: its own, or `scratch` loaded with it.
     Xbyak::Reg64 use(ir::Value v, const Xbyak::Reg64& scratch);
+    /// An allocatable register holding `v` (loaded into one if needed).
+    Xbyak::Reg64 use_reg(ir::Value v);
+    /// The register that receives the result of the current instruction `v`.
     Xbyak::Reg64 def(ir::Value v);
+    /// Moves the result from `r` to `v`'s register when they differ.
     void finish(ir::Value v, const Xbyak::Reg64& r);
+    /// A free allocatable register (spilling one if needed).
+    int take_reg();
+    /// Frees rdx for the current instruction's own use (division, wide multiply, ...).
+    void reserve_rdx();
+    /// Evicts the value in `reg`, storing it to a stack slot if it has no other copy.
+    void spill(int reg);
+    /// Saves a value whose only copy is about to be lost from HartState.
+    void save_guest_value(ir::Value r);
+    /// Before a call that may change guest registers: values only in HartState get a slot.
+    void before_call();
+    /// Emits the deferred write of HartState qword `q`, if any.
+    void flush_pending(int q);
+    /// Emits every deferred guest register write (before anything that may observe HartState).
+    void flush_all_pending();
+    /// The deferred writes as (qword, register) pairs, for a stub that leaves the block.
+    std::vector<std::pair<uint8_t, uint8_t>> pending_writes() const;
+    /// Emits a stub's deferred writes (emit_stubs calls it for Fault stubs).
+    void emit_writeback(const Stub& s);
+    /// A read (GetReg/GetFReg) or write (SetReg/SetFReg) of HartState qword `q`.
+    void emit_guest_read(ir::Value v, int q);
+    void emit_guest_write(ir::Value v, int q);
     void jmp_exec(uintptr_t target);
     void set_exit_reason(uint32_t reason);
     void store_pc(uint64_t pc);
@@ -130,6 +170,10 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_alu2(ir::Value v);
     void emit_shift(ir::Value v);
     void emit_divrem(ir::Value v);
+    /// Division or remainder by a non-zero constant, through a multiply.
+    void emit_divrem_const(ir::Value v);
+    /// rcx = rcx / d, unsigned, for a constant d >= 1 (clobbers rax, rdx).
+    void udiv_by_const(uint64_t d);
     void emit_mulh(ir::Value v);
     void emit_compare(ir::Value v);
     void emit_compare_flags(ir::Value v);
@@ -152,7 +196,7 @@ class Emitter : public Xbyak::CodeGenerator {
     /// to a fault stub (exit `reason` at `in`'s pc) when it is out of range.
     Stub& emit_limit_check(const ir::Inst& in, Xbyak::Reg64 ra, unsigned size, JitExit reason);
     /// Caller-saved registers holding values that are still needed after instruction `v`.
-    std::vector<int> live_caller_saved(ir::Value v) const;
+    std::vector<int> live_caller_saved(ir::Value v);
 
     // System mode (emit_softmmu.cc).
     void emit_load_softmmu(ir::Value v);
@@ -175,6 +219,8 @@ class Emitter : public Xbyak::CodeGenerator {
 
     const ir::Block& m_block;
     const Allocation& m_alloc;
+    RegCache m_cache;
+    bool m_failed = false;
     CodeBuffer& m_buffer;
     const Trampolines& m_tramp;
     HostFeatures m_features;

@@ -1,7 +1,6 @@
 #include "accel/dbt/backend/x86_64/regalloc.h"
 
 #include <algorithm>
-#include <array>
 
 namespace machina::dbt::backend {
 
@@ -14,168 +13,227 @@ bool is_compare(ir::Opcode op) {
 
 } // namespace
 
-Result<Allocation> allocate_registers(const ir::Block& block) {
+Allocation analyze_uses(const ir::Block& block) {
     const uint32_t n = uint32_t(block.insts.size());
     Allocation out;
-    out.loc.assign(n, Location{});
-    out.last_use.assign(n, 0);
+    out.root.resize(n);
     out.aliased.assign(n, false);
-    std::vector<uint32_t> uses(n, 0);
+    std::vector<uint32_t> raw_uses(n, 0);
     for (uint32_t v = 0; v < n; ++v) {
-        out.last_use[v] = v; // unused values die where they are born
-        for (ir::Value a : block.insts[v].args) {
-            if (a != ir::kNoValue) {
-                out.last_use[a] = v;
-                ++uses[a];
-            }
+        const ir::Inst& in = block.insts[v];
+        out.root[v] = v;
+        if (in.op == ir::Opcode::Trunc32 && block.insts[in.args[0]].op != ir::Opcode::Const) {
+            out.root[v] = out.root[in.args[0]];
+            out.aliased[v] = true;
+        }
+        for (ir::Value a : in.args) {
+            if (a != ir::kNoValue) ++raw_uses[a];
         }
     }
-    if (block.term.value != ir::kNoValue) {
-        const ir::Value t = block.term.value;
-        out.last_use[t] = n;
-        if (block.term.kind == ir::TermKind::Branch && uses[t] == 0 &&
-            is_compare(block.insts[t].op)) {
-            out.fused_compare = t;
-            for (ir::Value a : block.insts[t].args) {
-                if (a != ir::kNoValue) out.last_use[a] = n;
-            }
-        }
-    }
+    const ir::Terminal& t = block.term;
+    if (t.kind == ir::TermKind::Branch && t.value != ir::kNoValue && raw_uses[t.value] == 0 &&
+        is_compare(block.insts[t.value].op))
+        out.fused_compare = t.value;
 
-    // For each GetReg: the first later instruction that may change that guest register.
-    std::vector<uint32_t> clobbered_at(n, n + 1);
-    {
-        std::array<uint32_t, 32> next_write;
-        next_write.fill(n + 1);
-        uint32_t next_call = n + 1;
-        for (uint32_t v = n; v-- > 0;) {
-            const ir::Inst& inst = block.insts[v];
-            if (inst.op == ir::Opcode::GetReg)
-                clobbered_at[v] = std::min(next_write[inst.imm], next_call);
-            if (inst.op == ir::Opcode::SetReg) next_write[inst.imm] = v;
-            if (ir::info(inst.op).flags & ir::kCall) next_call = v;
+    // Use lists, counted then filled in instruction order (so each list is sorted).
+    std::vector<uint32_t> count(n + 1, 0);
+    auto for_each_use = [&](auto&& fn) {
+        for (uint32_t v = 0; v < n; ++v) {
+            if (out.aliased[v] || v == out.fused_compare) continue;
+            for (ir::Value a : block.insts[v].args) {
+                if (a != ir::kNoValue) fn(out.root[a], v);
+            }
         }
-    }
-    auto can_stay_in_guest = [&](uint32_t v) {
-        return block.insts[v].op == ir::Opcode::GetReg && out.last_use[v] < clobbered_at[v];
+        if (out.fused_compare != ir::kNoValue) {
+            for (ir::Value a : block.insts[out.fused_compare].args) {
+                if (a != ir::kNoValue) fn(out.root[a], n);
+            }
+        } else if (t.value != ir::kNoValue) {
+            fn(out.root[t.value], n);
+        }
     };
-    std::vector<uint32_t> alias_of(n, ir::kNoValue); // Trunc32 -> the value whose location it uses
-
-    // expiring[i]: values whose last use is instruction i (freed before i + 1 defines).
-    std::vector<std::vector<uint32_t>> expiring(n + 1);
-    bool reg_free[16] = {};
-    for (int r : hostreg::kAllocatable)
-        reg_free[r] = true;
-    std::vector<uint32_t> active; // values holding a register
-    // Free stack slots and the instruction index since which each has been free: a value
-    // spilled after the fact needs a slot that was free since its definition.
-    struct FreeSlot {
-        uint16_t slot;
-        uint32_t since;
-    };
-    std::vector<FreeSlot> free_slots;
-    for (uint32_t s = kSpillSlots; s-- > 0;)
-        free_slots.push_back(FreeSlot{uint16_t(s), 0});
-
+    for_each_use([&](ir::Value r, uint32_t) { ++count[r + 1]; });
+    out.use_start.resize(n + 1);
+    out.use_start[0] = 0;
+    for (uint32_t v = 0; v < n; ++v)
+        out.use_start[v + 1] = out.use_start[v] + count[v + 1];
+    out.use_pos.resize(out.use_start[n]);
+    std::vector<uint32_t> fill(out.use_start.begin(), out.use_start.end() - 1);
+    for_each_use([&](ir::Value r, uint32_t pos) { out.use_pos[fill[r]++] = pos; });
+    out.last_use.resize(n);
     for (uint32_t v = 0; v < n; ++v) {
-        if (v > 0) {
-            for (uint32_t dead : expiring[v - 1]) {
-                const Location& l = out.loc[dead];
-                if (l.kind == Location::Reg) {
-                    reg_free[l.reg] = true;
-                    std::erase(active, dead);
-                }
-                if (l.kind == Location::Slot) free_slots.push_back(FreeSlot{l.slot, v});
-            }
-        }
-        const ir::Inst& inst = block.insts[v];
-        if (inst.type == ir::Type::Void || v == out.fused_compare) continue;
-        if (inst.op == ir::Opcode::Const) {
-            out.loc[v].kind = Location::Const;
-            continue;
-        }
-        if (inst.op == ir::Opcode::Trunc32) {
-            uint32_t a = inst.args[0];
-            while (alias_of[a] != ir::kNoValue)
-                a = alias_of[a];
-            const Location& la = out.loc[a];
-            const uint32_t end = std::max(out.last_use[a], out.last_use[v]);
-            const bool guest_ok = la.kind != Location::Guest || end < clobbered_at[a];
-            if ((la.kind == Location::Reg || la.kind == Location::Slot ||
-                 la.kind == Location::Guest) &&
-                guest_ok) {
-                if (end != out.last_use[a]) {
-                    std::erase(expiring[out.last_use[a]], a);
-                    out.last_use[a] = end;
-                    expiring[end].push_back(a);
-                }
-                alias_of[v] = a;
-                continue;
-            }
-        }
-        Location loc;
-        // Two-address form: a first operand dying here hands its register to the result (the
-        // emitter reads every operand before writing the result, except Select).
-        if (inst.op != ir::Opcode::Select && inst.args[0] != ir::kNoValue) {
-            uint32_t a = inst.args[0];
-            while (alias_of[a] != ir::kNoValue)
-                a = alias_of[a];
-            if (out.loc[a].kind == Location::Reg && out.last_use[a] == v) {
-                loc = out.loc[a];
-                std::erase(active, a);
-                std::erase(expiring[v], a);
-            }
-        }
-        for (int r : hostreg::kAllocatable) {
-            if (loc.kind != Location::None) break;
-            if (reg_free[r]) {
-                reg_free[r] = false;
-                loc.kind = Location::Reg;
-                loc.reg = uint8_t(r);
-                break;
-            }
-        }
-        if (loc.kind == Location::None) {
-            // All registers busy: the live value whose range ends last goes to a stack slot for
-            // its whole life (values never move), and the others keep their registers.
-            uint32_t victim = v;
-            for (uint32_t u : active) {
-                if (out.last_use[u] > out.last_use[victim]) victim = u;
-            }
-            Location slot_loc;
-            if (can_stay_in_guest(victim)) {
-                slot_loc.kind = Location::Guest;
-                slot_loc.slot = uint16_t(block.insts[victim].imm);
-            } else {
-                auto fit = std::find_if(free_slots.begin(), free_slots.end(),
-                                        [&](const FreeSlot& f) { return f.since <= victim; });
-                if (fit == free_slots.end())
-                    return Error::make("block {:#x}: out of spill slots", block.pc);
-                slot_loc.kind = Location::Slot;
-                slot_loc.slot = fit->slot;
-                free_slots.erase(fit);
-            }
-            if (victim != v) {
-                loc = out.loc[victim];
-                out.loc[victim] = slot_loc;
-                std::erase(active, victim);
-            } else {
-                loc = slot_loc;
-            }
-        }
-        out.loc[v] = loc;
-        if (loc.kind == Location::Reg) active.push_back(v);
-        expiring[out.last_use[v]].push_back(v);
-    }
-    for (uint32_t v = 0; v < n; ++v) {
-        if (alias_of[v] == ir::kNoValue) continue;
-        uint32_t a = alias_of[v];
-        while (alias_of[a] != ir::kNoValue)
-            a = alias_of[a];
-        out.loc[v] = out.loc[a];
-        out.aliased[v] = true;
+        const uint32_t b = out.use_start[v], e = out.use_start[v + 1];
+        out.last_use[v] = e > b ? out.use_pos[e - 1] : v;
     }
     return out;
+}
+
+RegCache::RegCache(const ir::Block& block, const Allocation& alloc)
+    : m_block(block), m_alloc(alloc) {
+    const size_t n = block.insts.size();
+    m_reg.assign(n, -1);
+    m_slot.assign(n, -1);
+    m_guest.assign(n, -1);
+    m_pending.assign(n, -1);
+    m_cursor.assign(alloc.use_start.begin(), alloc.use_start.begin() + ptrdiff_t(n));
+    std::fill(std::begin(m_value_in), std::end(m_value_in), ir::kNoValue);
+    std::fill(std::begin(m_guest_value), std::end(m_guest_value), ir::kNoValue);
+    std::fill(std::begin(m_pending_value), std::end(m_pending_value), ir::kNoValue);
+    for (uint32_t s = kSpillSlots; s-- > 0;)
+        m_free_slots.push_back(uint16_t(s));
+}
+
+void RegCache::begin(uint32_t pos) {
+    m_pos = pos;
+    for (int r = 0; r < 16; ++r) {
+        const ir::Value v = m_value_in[r];
+        if (v != ir::kNoValue && m_alloc.last_use[v] < pos && m_pending[v] < 0) unbind(r);
+    }
+    for (size_t k = 0; k < m_slotted.size();) {
+        const ir::Value v = m_slotted[k];
+        if (m_alloc.last_use[v] < pos) {
+            m_free_slots.push_back(uint16_t(m_slot[v]));
+            m_slot[v] = -1;
+            m_slotted[k] = m_slotted.back();
+            m_slotted.pop_back();
+        } else {
+            ++k;
+        }
+    }
+    m_blocked = 0;
+    std::fill(std::begin(m_pin), std::end(m_pin), ir::kNoValue);
+    const uint32_t n = uint32_t(m_block.insts.size());
+    if (pos < n) {
+        const ir::Inst& in = m_block.insts[pos];
+        for (int k = 0; k < 3; ++k) {
+            if (in.args[k] != ir::kNoValue) m_pin[k] = root(in.args[k]);
+        }
+        m_pin[3] = pos;
+    } else if (m_alloc.fused_compare != ir::kNoValue) {
+        const ir::Inst& in = m_block.insts[m_alloc.fused_compare];
+        m_pin[0] = root(in.args[0]);
+        m_pin[1] = root(in.args[1]);
+    } else if (m_block.term.value != ir::kNoValue) {
+        m_pin[0] = root(m_block.term.value);
+    }
+}
+
+bool RegCache::pinned(ir::Value r) const {
+    return r == m_pin[0] || r == m_pin[1] || r == m_pin[2] || r == m_pin[3];
+}
+
+uint32_t RegCache::next_use(ir::Value r) {
+    uint32_t& c = m_cursor[r];
+    const uint32_t end = m_alloc.use_start[r + 1];
+    while (c < end && m_alloc.use_pos[c] <= m_pos)
+        ++c;
+    return c < end ? m_alloc.use_pos[c] : kNever;
+}
+
+int RegCache::free_reg() const {
+    for (int r : hostreg::kAllocatable) {
+        if (m_value_in[r] == ir::kNoValue && !(m_blocked & (1u << r))) return r;
+    }
+    return -1;
+}
+
+int RegCache::victim(uint32_t* next) {
+    int best = -1;
+    uint64_t best_score = 0;
+    *next = 0;
+    for (int r : hostreg::kAllocatable) {
+        const ir::Value v = m_value_in[r];
+        if (v == ir::kNoValue || pinned(v) || (m_blocked & (1u << r))) continue;
+        const uint32_t nu = next_use(v);
+        // Furthest next use first; a value with a copy in memory costs no store, so it counts
+        // as if it were needed twice as late.
+        uint64_t score = nu == kNever ? ~uint64_t(0) : uint64_t(nu - m_pos);
+        if (!dirty(v) && score != ~uint64_t(0)) score *= 2;
+        if (best < 0 || score > best_score) {
+            best = r;
+            best_score = score;
+            *next = nu;
+        }
+    }
+    return best;
+}
+
+bool RegCache::worth_caching(ir::Value r) {
+    const uint32_t nu = next_use(r);
+    if (nu == kNever) return false;
+    if (free_reg() >= 0) return true;
+    uint32_t vn = 0;
+    return victim(&vn) >= 0 && vn > nu;
+}
+
+void RegCache::set_pending(int q, ir::Value r) {
+    m_pending_value[q] = r;
+    m_pending[r] = int8_t(q);
+}
+
+void RegCache::clear_pending(int q) {
+    const ir::Value r = m_pending_value[q];
+    if (r == ir::kNoValue) return;
+    m_pending[r] = -1;
+    m_pending_value[q] = ir::kNoValue;
+}
+
+void RegCache::bind(ir::Value r, int reg) {
+    m_value_in[reg] = r;
+    m_reg[r] = int8_t(reg);
+}
+
+void RegCache::hand_over(ir::Value a, ir::Value v) {
+    const int reg = m_reg[a];
+    m_value_in[reg] = v;
+    m_reg[v] = int8_t(reg);
+}
+
+void RegCache::unbind(int reg) {
+    const ir::Value v = m_value_in[reg];
+    if (v == ir::kNoValue) return;
+    m_reg[v] = -1;
+    m_value_in[reg] = ir::kNoValue;
+}
+
+bool RegCache::assign_slot(ir::Value r) {
+    if (m_free_slots.empty()) return false;
+    m_slot[r] = int16_t(m_free_slots.back());
+    m_free_slots.pop_back();
+    m_slotted.push_back(r);
+    return true;
+}
+
+ir::Value RegCache::only_home_at(int q, ir::Value r) {
+    const ir::Value old = m_guest_value[q];
+    if (old == ir::kNoValue || old == r || m_guest[old] != q) return ir::kNoValue;
+    if (m_reg[old] >= 0 || m_slot[old] >= 0) return ir::kNoValue;
+    return next_use(old) != kNever ? old : ir::kNoValue;
+}
+
+void RegCache::set_guest(int q, ir::Value r) {
+    const ir::Value old = m_guest_value[q];
+    if (old != ir::kNoValue && m_guest[old] == q) m_guest[old] = -1;
+    m_guest_value[q] = r;
+    if (r != ir::kNoValue) m_guest[r] = int8_t(q);
+}
+
+ir::Value RegCache::only_in_guest() {
+    for (int q = 0; q < kGuestQwords; ++q) {
+        const ir::Value v = m_guest_value[q];
+        if (v != ir::kNoValue && m_guest[v] == q && m_reg[v] < 0 && m_slot[v] < 0 &&
+            next_use(v) != kNever)
+            return v;
+    }
+    return ir::kNoValue;
+}
+
+void RegCache::forget_guest() {
+    for (int q = 0; q < kGuestQwords; ++q) {
+        const ir::Value v = m_guest_value[q];
+        if (v != ir::kNoValue && m_guest[v] == q) m_guest[v] = -1;
+        m_guest_value[q] = ir::kNoValue;
+    }
 }
 
 } // namespace machina::dbt::backend
