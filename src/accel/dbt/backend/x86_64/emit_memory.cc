@@ -136,11 +136,10 @@ namespace machina::dbt::backend {
 void Emitter::emit_amo(Value v) {
     // Locked host instructions on guest memory: x86 locked operations are full barriers, which
     // covers any aq/rl combination.
-    ASSERT(!m_softmmu, "system mode runs atomics in the interpreter");
+    ASSERT(!m_softmmu, "system mode has emit_amo_softmmu");
     const ir::Inst& in = m_block.insts[v];
     const bool w = (in.imm & ir::kAmoWord) != 0;
     const unsigned size = w ? 4 : 8;
-    const unsigned kind = unsigned(in.imm & 15);
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
     const Reg64 ra = use_reg(in.args[0]);   // survives rax and rcx
     Stub& slow = new_stub(Stub::Interpret); // misaligned or out of range: exact exit there
@@ -151,13 +150,20 @@ void Emitter::emit_amo(Value v) {
     cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(slow.label, T_NEAR);
     mov_val(rcx, in.args[1]);
-    const Address m = w ? dword[r14 + ra] : qword[r14 + ra];
+    emit_amo_rmw(v, w ? dword[r14 + ra] : qword[r14 + ra], ra.getIdx());
+}
+
+void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg) {
+    const ir::Inst& in = m_block.insts[v];
+    const bool w = (in.imm & ir::kAmoWord) != 0;
+    const unsigned kind = unsigned(in.imm & 15);
     const Reg32e rcx_w = sized(rcx, w), rax_w = sized(rax, w);
-    auto site = [&]() { // the next instruction touches guest memory
+    auto site = [&]() { // user mode: the next instruction touches guest memory
+        if (fault_addr_reg < 0) return;
         Stub& f = new_stub(Stub::Fault);
-        f.addr_reg = ra.getIdx();
+        f.addr_reg = fault_addr_reg;
         f.pc = in.pc;
-        f.unretired = unretired;
+        f.unretired = m_block.guest_insns - in.insn_index;
         f.reason = uint32_t(JitExit::StoreFault);
         f.site_index = m_sites.size();
         m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
@@ -172,6 +178,7 @@ void Emitter::emit_amo(Value v) {
         }
         mov(rax, rcx); // the old value
     } else {
+        // Compare-and-swap loop: rax = old value, rcx = new value, the operand in the save area.
         const Address operand =
             w ? dword[rbp + MACHINA_JIT_OFF(save_area)] : qword[rbp + MACHINA_JIT_OFF(save_area)];
         mov(operand, rcx_w);

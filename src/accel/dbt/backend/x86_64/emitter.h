@@ -187,6 +187,10 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_helper_call(ir::Value v);
     void emit_fp(ir::Value v);
     void emit_amo(ir::Value v);
+    /// The read-modify-write of AMO `v` on `m` with the operand in rcx, then its result (the
+    /// old value). `fault_addr_reg` >= 0 (user mode): each access is a fault site whose guest
+    /// address is in that register.
+    void emit_amo_rmw(ir::Value v, const Xbyak::Address& m, int fault_addr_reg);
     void emit_entry();
     void emit_terminal();
     void emit_patchable_jump(uint64_t guest_target);
