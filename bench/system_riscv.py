@@ -86,21 +86,34 @@ def one_run(emulator, name, opts, notes, label):
         con.kill()
 
 
-def measure(emulator, name, opts, notes, label):
-    """Median of opts.runs runs: {metric: seconds}, or None after a failure (noted)."""
-    samples = []
+def measure(emulators, name, opts, notes):
+    """opts.runs runs of workload `name` on every emulator, interleaved (qemu, machina, qemu, ...)
+    so that both see the same host conditions (this machine is shared and its speed drifts).
+    Returns {label: {metric: median seconds}} with None for an emulator that failed (noted)."""
+    samples = {label: [] for label in emulators}
+    failed = set()
     for _ in range(opts.runs):
-        try:
-            samples.append(one_run(emulator, name, opts, notes, label))
-        except ConsoleError as e:
-            lines = str(e).strip().splitlines()
-            notes.append(f"{label} {name}: FAILED: {lines[0]}\n    " + "\n    ".join(lines[-8:]))
-            return None
-    keys = [k for k in samples[0] if all(k in s for s in samples)]
-    result = {k: statistics.median(s[k] for s in samples) for k in keys}
-    shown = ", ".join(f"{k} {v:.2f} s" for k, v in result.items())
-    print(f"  {label:8} {name:5} {shown}", file=sys.stderr, flush=True)
-    return result
+        for label, emulator in emulators.items():
+            if label in failed:
+                continue
+            try:
+                samples[label].append(one_run(emulator, name, opts, notes, label))
+            except ConsoleError as e:
+                lines = str(e).strip().splitlines()
+                notes.append(f"{label} {name}: FAILED: {lines[0]}\n    " + "\n    ".join(lines[-8:]))
+                failed.add(label)
+    results = {}
+    for label in emulators:
+        if label in failed:
+            results[label] = None
+            continue
+        runs = samples[label]
+        keys = [k for k in runs[0] if all(k in r for r in runs)]
+        result = {k: statistics.median(r[k] for r in runs) for k in keys}
+        shown = ", ".join(f"{k} {v:.2f} s" for k, v in result.items())
+        print(f"  {label:8} {name:5} {shown}", file=sys.stderr, flush=True)
+        results[label] = result
+    return results
 
 
 def render(rows, markdown):
@@ -162,12 +175,12 @@ def main():
     else:
         emulators["machina"] = machina
     results = {}
-    for label, emulator in emulators.items():
-        for name in names:
-            results[(label, name)] = measure(emulator, name, opts, notes, label)
-            if label == "machina" and results[(label, name)] is None and name == "boot":
-                notes.append("machina: boot failed, its other workloads were not run")
-                break
+    for name in names:
+        for label, result in measure(emulators, name, opts, notes).items():
+            results[(label, name)] = result
+        if "machina" in emulators and results.get(("machina", "boot"), {}) is None:
+            notes.append("machina: boot failed, its other workloads were not run")
+            emulators.pop("machina")
 
     rows = []
     for name in names:
@@ -185,7 +198,7 @@ def main():
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"machina system bench (riscv64 virt), {when}, {cpu_model()}, {os.cpu_count()} CPUs, "
-          f"median of {opts.runs} run(s), -smp {opts.smp} -m {opts.mem}, wall-clock seconds unless "
+          f"median of {opts.runs} interleaved run(s), -smp {opts.smp} -m {opts.mem}, wall-clock seconds unless "
           f"guest-timed, load average {os.getloadavg()[0]:.1f}")
     print(f"qemu = {opts.qemu}; machina = {emulators.get('machina', 'not run')}")
     print()
