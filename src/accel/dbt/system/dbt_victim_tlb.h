@@ -1,7 +1,7 @@
 #pragma once
 // DbtVictimTlb: a second-level data TLB of one hart for the translator's softmmu slow paths.
-// The softmmu TLB is direct-mapped with 512 entries per regime: a workload walking a few MiB
-// (zstd's window, a kernel copying pages) misses there all the time, and each miss walks the
+// The softmmu TLB is direct-mapped (SoftTlb::kEntries per regime): a workload walking many MiB
+// (zstd's window, a kernel copying pages) misses there on conflicts, and each miss walks the
 // page tables. Entries the slow path is about to overwrite are stashed here (4096 per regime),
 // and a later miss on the same page swaps its entry back instead of walking. It follows the
 // softmmu TLB's flushes like the code TLB does (DbtFlushWatch, generation in the tags). An entry

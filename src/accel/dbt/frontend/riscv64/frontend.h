@@ -45,8 +45,9 @@ struct SystemSource {
 /// in the interpreter (InterpStep, which fetches the second half through the MMU); the block ends
 /// there (fence.i is left out: false when it is first). CSR accesses and sfence.vma become
 /// SysInsn (run by a runtime helper, which may leave the block); mret, sret and wfi end it with
-/// an ExitReason::System exit before them; F/D follows `source.fp` (Off: an Illegal exit;
-/// Clean: the first runs in the interpreter, which makes FS Dirty); LR/SC and AMOs run in the
+/// an ExitReason::System exit before them, and so does pause (a spin-wait hint: other harts should
+/// run); F/D follows `source.fp` (Off: an Illegal exit; Clean: the first runs in the interpreter,
+/// which makes FS Dirty); AMOs are native (Amo, through the TLB's store tag); LR/SC run in the
 /// interpreter (InterpStep).
 bool translate_block_system(const SystemSource& source, uint64_t pc, ir::Block& block,
                             unsigned max_insns = kMaxBlockInsns, bool native_fma = false);
