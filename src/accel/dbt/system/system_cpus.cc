@@ -174,7 +174,7 @@ class SystemCpusImpl final : public SystemCpus, public riscv::HartRegisterSource
             // loop with MSIP set) makes the hart a busy poller: end its quantum either way. So
             // does pause: the hart spins until another one does something (Linux's cpu_relax()
             // in csd_lock_wait, waiting for a remote TLB flush or function call).
-            m_yield = d.op == decoder::Op::Wfi || d.op == decoder::Op::Fence;
+            m_yield = d.op == decoder::Op::Wfi || decoder::is_pause(d.raw);
             switch (execute_system_insn(hart, d, now())) {
             case SystemInsnResult::Done: ++hart.state.instret; return;
             case SystemInsnResult::Wait:
