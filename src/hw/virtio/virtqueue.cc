@@ -12,6 +12,8 @@ namespace machina::hw::virtio {
 namespace {
 
 constexpr uint64_t kDescSize = 16;
+/// The longest indirect descriptor table accepted (QEMU's VIRTQUEUE_MAX_SIZE).
+constexpr uint64_t kMaxIndirectDescriptors = 1024;
 
 uint16_t load_u16_acquire(const uint8_t* p) {
     return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_ACQUIRE);
@@ -111,6 +113,11 @@ Result<void> Virtqueue::walk_indirect(DescriptorChain& chain, uint64_t addr, uin
     if (!m_indirect) return Error::make("indirect descriptor without VIRTIO_F_INDIRECT_DESC");
     if (len == 0 || len % kDescSize != 0)
         return Error::make("indirect table length {:#x} is not a multiple of 16", len);
+    // Bounds the walk (and the chain's segment list) whatever the table's length: the spec lets
+    // a driver use at most a queue's worth of descriptors, QEMU accepts up to 1024.
+    if (len / kDescSize > kMaxIndirectDescriptors)
+        return Error::make("indirect table of {} descriptors (at most {})", len / kDescSize,
+                           kMaxIndirectDescriptors);
     const uint8_t* table = m_memory.host_ptr(addr, len);
     if (!table)
         return Error::make("indirect table [{:#x}, +{:#x}) is outside guest RAM", addr, len);

@@ -124,6 +124,24 @@ TEST_F(VirtioHostileTest, IndirectLoopBreaksTheDevice) {
     expect_broken();
 }
 
+TEST_F(VirtioHostileTest, OversizedIndirectTableBreaksTheDevice) {
+    // 1025 descriptors (16 KiB + 16, inside guest RAM), each a valid 8-byte buffer chained to the
+    // next: longer than any queue, refused before the walk.
+    const uint64_t table = kBuf + 0x1000;
+    const uint32_t count = 1025;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t* d = m_driver->host(table + 16 * i);
+        store_le<uint64_t>(d, kBuf);
+        store_le<uint32_t>(d + 8, 8);
+        store_le<uint16_t>(d + 12, uint16_t(kDescWrite | (i + 1 < count ? kDescNext : 0)));
+        store_le<uint16_t>(d + 14, uint16_t(i + 1));
+    }
+    m_driver->write_desc(0, table, 16 * count, kDescIndirect, 0);
+    m_driver->publish(0);
+    m_driver->notify();
+    expect_broken();
+}
+
 TEST_F(VirtioHostileTest, RingsOutsideRamBreakTheDeviceAtEnable) {
     m_driver->set_reg(0x70, 0);
     EXPECT_FALSE(m_rng.broken());
