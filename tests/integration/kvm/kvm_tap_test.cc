@@ -19,6 +19,7 @@
 #include <string>
 
 #include "run_process.h"
+#include "tap_namespace.h"
 
 namespace {
 
@@ -34,37 +35,10 @@ bool kvm_usable() {
     return true;
 }
 
-/// Sets an IPv4 address-like field (SIOCSIFADDR, SIOCSIFNETMASK) of kTap.
-bool set_inet(int sock, unsigned long request, const char* text) {
-    ifreq req{};
-    std::strcpy(req.ifr_name, kTap);
-    auto* sin = reinterpret_cast<sockaddr_in*>(&req.ifr_addr);
-    sin->sin_family = AF_INET;
-    inet_pton(AF_INET, text, &sin->sin_addr);
-    return ioctl(sock, request, &req) == 0;
-}
-
 /// In the child: a namespace, a persistent tap with 10.0.2.2/24 that is up, then machina on it.
 /// Returns "SKIP: ..." when not permitted, else "<exit code>\n<stdout>\n<stderr>".
 std::string run_guest_on_tap() {
-    if (unshare(CLONE_NEWNET) != 0)
-        return std::string("SKIP: cannot make a network namespace: ") + std::strerror(errno);
-    int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (tun < 0) return std::string("SKIP: cannot open /dev/net/tun: ") + std::strerror(errno);
-    ifreq req{};
-    req.ifr_flags = IFF_TAP | IFF_NO_PI;
-    std::strcpy(req.ifr_name, kTap);
-    if (ioctl(tun, TUNSETIFF, &req) < 0 || ioctl(tun, TUNSETPERSIST, 1) < 0)
-        return std::string("SKIP: cannot create a tap interface: ") + std::strerror(errno);
-    close(tun); // persistent: machina attaches to it by name
-    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (!set_inet(sock, SIOCSIFADDR, "10.0.2.2") ||
-        !set_inet(sock, SIOCSIFNETMASK, "255.255.255.0"))
-        return std::string("cannot set the address of mtap1: ") + std::strerror(errno);
-    std::strcpy(req.ifr_name, kTap);
-    if (ioctl(sock, SIOCGIFFLAGS, &req) < 0) return "SIOCGIFFLAGS failed";
-    req.ifr_flags = short(req.ifr_flags | IFF_UP);
-    if (ioctl(sock, SIOCSIFFLAGS, &req) < 0) return "cannot bring mtap1 up";
+    if (std::string made = machina::test::make_test_tap(kTap); !made.empty()) return made;
     auto r = run_process({MACHINA_SYSTEM_X86_64, "-kernel",
                           std::string(MACHINA_X86_GUEST_DIR) + "/net.bzImage", "-netdev",
                           std::string("tap,id=t0,ifname=") + kTap + ",script=no,downscript=no",

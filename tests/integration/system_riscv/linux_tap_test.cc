@@ -19,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "../kvm/tap_namespace.h"
 #include "linux_guest.h"
 
 namespace {
@@ -27,41 +28,6 @@ using machina::test::LinuxGuest;
 
 constexpr char kTap[] = "mtap2";
 constexpr char kPing[] = "ping -c 1 -W 5 10.0.2.2 >/dev/null && echo reached";
-
-/// Sets an IPv4 address-like field (SIOCSIFADDR, SIOCSIFNETMASK) of kTap.
-bool set_inet(int sock, unsigned long request, const char* text) {
-    ifreq req{};
-    std::strcpy(req.ifr_name, kTap);
-    auto* sin = reinterpret_cast<sockaddr_in*>(&req.ifr_addr);
-    sin->sin_family = AF_INET;
-    inet_pton(AF_INET, text, &sin->sin_addr);
-    return ioctl(sock, request, &req) == 0;
-}
-
-/// In the child: a namespace and a persistent tap with 10.0.2.2/24 that is up. Returns "" or
-/// "SKIP: why" / an error.
-std::string make_tap() {
-    if (unshare(CLONE_NEWNET) != 0)
-        return std::string("SKIP: cannot make a network namespace: ") + std::strerror(errno);
-    int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (tun < 0) return std::string("SKIP: cannot open /dev/net/tun: ") + std::strerror(errno);
-    ifreq req{};
-    req.ifr_flags = IFF_TAP | IFF_NO_PI;
-    std::strcpy(req.ifr_name, kTap);
-    if (ioctl(tun, TUNSETIFF, &req) < 0 || ioctl(tun, TUNSETPERSIST, 1) < 0)
-        return std::string("SKIP: cannot create a tap interface: ") + std::strerror(errno);
-    close(tun); // persistent: machina attaches to it
-    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (!set_inet(sock, SIOCSIFADDR, "10.0.2.2") ||
-        !set_inet(sock, SIOCSIFNETMASK, "255.255.255.0"))
-        return std::string("cannot set the address of the tap: ") + std::strerror(errno);
-    std::strcpy(req.ifr_name, kTap);
-    if (ioctl(sock, SIOCGIFFLAGS, &req) < 0) return "SIOCGIFFLAGS failed";
-    req.ifr_flags = short(req.ifr_flags | IFF_UP);
-    if (ioctl(sock, SIOCSIFFLAGS, &req) < 0) return "cannot bring the tap up";
-    close(sock);
-    return {};
-}
 
 /// In the child: boots the guest on `netdev`, pings the host, reboots, pings again. Returns
 /// what went wrong, or "ok".
@@ -93,7 +59,7 @@ std::string in_namespace(F body) {
     if (pid < 0) return "fork failed";
     if (pid == 0) {
         close(p[0]);
-        std::string msg = make_tap();
+        std::string msg = machina::test::make_test_tap(kTap);
         if (msg.empty()) msg = body();
         [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
         _exit(0);
