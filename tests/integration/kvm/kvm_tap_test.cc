@@ -35,10 +35,9 @@ bool kvm_usable() {
     return true;
 }
 
-/// In the child: a namespace, a persistent tap with 10.0.2.2/24 that is up, then machina on it.
-/// Returns "SKIP: ..." when not permitted, else "<exit code>\n<stdout>\n<stderr>".
+/// In the child, on the tap: machina with the tiny net guest. Returns
+/// "<exit code>\n<stdout>\n<stderr>".
 std::string run_guest_on_tap() {
-    if (std::string made = machina::test::make_test_tap(kTap); !made.empty()) return made;
     auto r = run_process({MACHINA_SYSTEM_X86_64, "-kernel",
                           std::string(MACHINA_X86_GUEST_DIR) + "/net.bzImage", "-netdev",
                           std::string("tap,id=t0,ifname=") + kTap + ",script=no,downscript=no",
@@ -50,25 +49,7 @@ std::string run_guest_on_tap() {
 
 TEST(KvmGuestNet, VirtioNetArpThroughTap) {
     if (!kvm_usable()) GTEST_SKIP() << "/dev/kvm is missing or not accessible";
-    int p[2];
-    ASSERT_EQ(pipe(p), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        close(p[0]);
-        std::string msg = run_guest_on_tap();
-        [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
-        _exit(0);
-    }
-    close(p[1]);
-    std::string msg;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof buf)) > 0)
-        msg.append(buf, size_t(n));
-    close(p[0]);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    const std::string msg = machina::test::run_with_test_tap(kTap, run_guest_on_tap);
     if (msg.rfind("SKIP: ", 0) == 0) GTEST_SKIP() << msg.substr(6);
     const int code = std::atoi(msg.c_str());
     EXPECT_EQ(code, kPass) << msg;

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +50,29 @@ std::string make_test_tap(const char* name) {
     if (ioctl(sock, SIOCSIFFLAGS, &req) < 0) return std::string("cannot bring ") + name + " up";
     close(sock);
     return {};
+}
+
+std::string run_with_test_tap(const char* name, const std::function<std::string()>& body) {
+    int p[2];
+    if (pipe(p) != 0) return "pipe failed";
+    pid_t pid = fork();
+    if (pid < 0) return "fork failed";
+    if (pid == 0) {
+        close(p[0]);
+        std::string msg = make_test_tap(name);
+        if (msg.empty()) msg = body();
+        [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
+        _exit(0);
+    }
+    close(p[1]);
+    std::string msg;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0)
+        msg.append(buf, size_t(n));
+    close(p[0]);
+    waitpid(pid, nullptr, 0);
+    return msg;
 }
 
 } // namespace machina::test

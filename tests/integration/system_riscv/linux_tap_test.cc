@@ -49,35 +49,9 @@ std::string ping_through_tap(const std::string& netdev) {
     return "ok";
 }
 
-/// Runs `body` in a child process in its own network namespace with the tap made; the child's
-/// message comes back ("SKIP: ..." skips the test).
-template <typename F>
-std::string in_namespace(F body) {
-    int p[2];
-    if (pipe(p) != 0) return "pipe failed";
-    pid_t pid = fork();
-    if (pid < 0) return "fork failed";
-    if (pid == 0) {
-        close(p[0]);
-        std::string msg = machina::test::make_test_tap(kTap);
-        if (msg.empty()) msg = body();
-        [[maybe_unused]] ssize_t n = write(p[1], msg.data(), msg.size());
-        _exit(0);
-    }
-    close(p[1]);
-    std::string msg;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof buf)) > 0)
-        msg.append(buf, size_t(n));
-    close(p[0]);
-    waitpid(pid, nullptr, 0);
-    return msg;
-}
-
 TEST(LinuxTap, PingTheHostThroughATapByName) {
     REQUIRE_LINUX_ASSETS();
-    std::string msg = in_namespace([] {
+    std::string msg = machina::test::run_with_test_tap(kTap, [] {
         return ping_through_tap(std::string("tap,id=t0,ifname=") + kTap +
                                 ",script=no,downscript=no");
     });
@@ -87,7 +61,7 @@ TEST(LinuxTap, PingTheHostThroughATapByName) {
 
 TEST(LinuxTap, PingTheHostThroughAnOpenTapDescriptor) {
     REQUIRE_LINUX_ASSETS();
-    std::string msg = in_namespace([] {
+    std::string msg = machina::test::run_with_test_tap(kTap, [] {
         // What a management tool does: open the tap and pass the descriptor down (not CLOEXEC).
         int fd = open("/dev/net/tun", O_RDWR);
         ifreq req{};
