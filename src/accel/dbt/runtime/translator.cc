@@ -6,6 +6,7 @@
 #include "accel/dbt/ir/printer.h"
 #include "accel/dbt/ir/verifier.h"
 #include "accel/dbt/runtime/block_info.h"
+#include "accel/dbt/runtime/perf_map.h"
 #include "base/log.h"
 
 namespace machina::dbt {
@@ -60,6 +61,7 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         return nullptr;
     }
     if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
+    if (perf_map_enabled()) perf_map_note(compiled->entry, compiled->size, pc);
     auto info = std::make_unique<BlockInfo>();
     info->guest_pc = pc;
     info->guest_end = block.end_pc;

@@ -11,6 +11,7 @@
 #include "accel/dbt/ir/printer.h"
 #include "accel/dbt/ir/verifier.h"
 #include "accel/dbt/runtime/block_info.h"
+#include "accel/dbt/runtime/perf_map.h"
 #include "accel/dbt/system/dbt_code_tlb.h"
 #include "accel/dbt/system/softmmu_tlb.h"
 #include "base/log.h"
@@ -238,6 +239,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
         return give_up();
     }
     if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
+    if (perf_map_enabled()) perf_map_note(compiled->entry, compiled->size, vpc);
     DbtBlock* b = &m_storage.emplace_back();
     b->vpc = vpc;
     b->code_key = key;
