@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "accel/dbt/system/system_cpus.h"
+#include "block/block_device.h"
 #include "boards/riscv_virt/virt_boot.h"
 #include "hw/char/serial_backend.h"
 #include "net/nic_config.h"
@@ -14,12 +15,8 @@
 namespace machina::boards::riscv_virt {
 
 /// A disk for a virtio-blk device (-drive if=virtio, or -device virtio-blk-device,drive=ID).
-struct VirtDrive {
-    std::string path;
-    std::string format = "raw";
-    bool read_only = false;
-    bool snapshot = false;
-};
+/// The same type on every board.
+using VirtDrive = block::DriveOptions;
 
 /// A virtio-net card on a user-mode (slirp) network or a host tap interface (-netdev user|tap
 /// + -device virtio-net-device); the same type on every board.

@@ -17,10 +17,15 @@ namespace {
 constexpr uint64_t kNsPerTick = 1'000'000'000 / kTimebaseHz;
 } // namespace
 
+HostEndsConfig host_ends_config(const VirtMachineConfig& config) {
+    return {config.drives, config.nics, config.consoles,
+            config.serial.kind == hw::SerialBackendSpec::Kind::Stdio};
+}
+
 Result<std::unique_ptr<VirtMachine>> VirtMachine::create(const VirtMachineConfig& config,
                                                          const CpuFactory& make_cpus,
                                                          hw::StdioBackend* console,
-                                                         VirtHostEnds* ends) {
+                                                         HostEnds* ends) {
     std::unique_ptr<VirtMachine> machine(new VirtMachine(config));
     TRY(machine->build(make_cpus, console, ends));
     return machine;
@@ -53,7 +58,7 @@ uint64_t VirtMachine::next_deadline() const {
 }
 
 Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* console,
-                                VirtHostEnds* ends) {
+                                HostEnds* ends) {
     const VirtBootConfig& boot = m_config.boot;
     if (boot.harts == 0 || boot.harts > kMaxHarts)
         return Error::make("-smp: {} CPUs requested; the virt board supports 1 to {}", boot.harts,
@@ -97,7 +102,7 @@ Result<void> VirtMachine::build(const CpuFactory& make_cpus, hw::StdioBackend* c
     m_rtc = std::make_unique<hw::riscv::GoldfishRtc>(m_rtc_irq, [] { return core::realtime_ns(); });
     TRY(m_mmio.map(kRtcBase, kRtcSize, *m_rtc, "goldfish_rtc", {1, 8}));
     if (!ends) {
-        m_own_ends = TRY(VirtHostEnds::open(m_config, [this] {
+        m_own_ends = TRY(HostEnds::open(host_ends_config(m_config), [this] {
             finish({RunOutcome::Kind::Exit, 0});
         }));
         ends = m_own_ends.get();

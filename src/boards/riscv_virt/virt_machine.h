@@ -4,7 +4,7 @@
 // syscon, a goldfish RTC and eight virtio-mmio slots, wired to the harts of a SystemCpus.
 // A guest reset builds a fresh machine (see virt_run.h), so every device starts clean; the host
 // side of the virtio devices (disk images, network and console backends) is lent by a
-// VirtHostEnds that outlives the reset.
+// HostEnds that outlives the reset.
 
 #include <atomic>
 #include <condition_variable>
@@ -16,10 +16,10 @@
 
 #include "accel/dbt/system/system_cpus.h"
 #include "base/result.h"
+#include "boards/common/host_ends.h"
 #include "boards/riscv_virt/virt_boot.h"
 #include "boards/riscv_virt/virt_config.h"
 #include "boards/riscv_virt/virt_empty_slot.h"
-#include "boards/riscv_virt/virt_host_ends.h"
 #include "core/address_space.h"
 #include "core/guest_memory.h"
 #include "core/irq_line.h"
@@ -49,6 +49,9 @@ struct RunOutcome {
 using CpuFactory = std::function<Result<std::unique_ptr<dbt::system::SystemCpus>>(
     const dbt::system::SystemCpusConfig&)>;
 
+/// The host ends (disks, network and console backends) that `config`'s devices need.
+HostEndsConfig host_ends_config(const VirtMachineConfig& config);
+
 /// One power-on of the virt board.
 class VirtMachine {
   public:
@@ -59,7 +62,7 @@ class VirtMachine {
     static Result<std::unique_ptr<VirtMachine>> create(const VirtMachineConfig& config,
                                                        const CpuFactory& make_cpus,
                                                        hw::StdioBackend* console,
-                                                       VirtHostEnds* ends = nullptr);
+                                                       HostEnds* ends = nullptr);
     ~VirtMachine();
     VirtMachine(const VirtMachine&) = delete;
     VirtMachine& operator=(const VirtMachine&) = delete;
@@ -96,11 +99,11 @@ class VirtMachine {
     /// The memory map as text, RAM and devices by address (the monitor's `info mtree`).
     std::string describe_memory_map() const;
     /// The disk images and backends the virtio devices use.
-    VirtHostEnds& host_ends() { return *m_ends; }
+    HostEnds& host_ends() { return *m_ends; }
 
   private:
     explicit VirtMachine(const VirtMachineConfig& config) : m_config(config) {}
-    Result<void> build(const CpuFactory& make_cpus, hw::StdioBackend* console, VirtHostEnds* ends);
+    Result<void> build(const CpuFactory& make_cpus, hw::StdioBackend* console, HostEnds* ends);
     Result<void> add_virtio_slots();
     void connect_hart_lines();
     void connect_host_ends();
@@ -111,8 +114,8 @@ class VirtMachine {
     void on_power_request(hw::riscv::PowerRequest request, int code);
 
     VirtMachineConfig m_config;
-    std::unique_ptr<VirtHostEnds> m_own_ends; ///< when create() was given none
-    VirtHostEnds* m_ends = nullptr;
+    std::unique_ptr<HostEnds> m_own_ends; ///< when create() was given none
+    HostEnds* m_ends = nullptr;
     core::GuestMemory m_memory;
     core::AddressSpace m_mmio{"mmio"};
     VirtBootLayout m_layout;

@@ -124,7 +124,7 @@ Result<int> run_virt(const VirtMachineConfig& config, const CpuFactory& make_cpu
         TRY(console->start([&current] { current.quit(); }));
     }
     // Opened once: a snapshot=on overlay, a tap interface, a console's socket outlive a reset.
-    auto ends = TRY(VirtHostEnds::open(config, [&current] { current.quit(); }));
+    auto ends = TRY(HostEnds::open(host_ends_config(config), [&current] { current.quit(); }));
     for (;;) {
         auto machine = TRY(VirtMachine::create(config, make_cpus, console.get(), ends.get()));
         current.set(machine.get());

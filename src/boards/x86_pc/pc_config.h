@@ -6,18 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "block/block_device.h"
 #include "hw/char/serial_backend.h"
 #include "net/nic_config.h"
 
 namespace machina::boards::x86 {
 
 /// A disk for a virtio-blk device (-drive if=virtio, or -device virtio-blk-device,drive=ID).
-struct PcDrive {
-    std::string path;
-    std::string format = "raw";
-    bool read_only = false;
-    bool snapshot = false;
-};
+/// The same type on every board.
+using PcDrive = block::DriveOptions;
 
 /// A virtio-net card (-device virtio-net-device) on a user-mode (slirp) network or a host tap
 /// interface (-netdev user|tap); the same type on every board.

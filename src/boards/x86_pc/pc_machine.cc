@@ -18,8 +18,6 @@
 #include "hw/virtio/rng/virtio_rng.h"
 #include "hw/x86/acpi_tables.h"
 #include "hw/x86/mp_table.h"
-#include "net/slirp/slirp_backend.h"
-#include "net/tap/tap_backend.h"
 
 namespace machina::boards::x86 {
 
@@ -56,8 +54,13 @@ Result<std::unique_ptr<PcMachine>> PcMachine::create(const PcConfig& config,
 
 PcMachine::~PcMachine() {
     if (m_console) m_console->attach(nullptr);
-    for (hw::StdioBackend* backend : m_console_backends)
-        backend->attach(nullptr);
+    // Hand the host ends back: no backend thread may reach this machine's devices any more.
+    if (m_ends) {
+        for (size_t i = 0; i < m_consoles.size(); ++i)
+            m_ends->console(i).attach(nullptr);
+        for (size_t i = 0; i < m_nics.size(); ++i)
+            m_ends->connect_nic(i, nullptr);
+    }
 }
 
 Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files,
@@ -111,7 +114,7 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
         TRY(m_mmio.map(kTestDeviceAddress, hw::TestDevice::kWindowSize, m_test_device,
                        "machina-testdev"));
     std::vector<hw::AcpiVirtioMmio> virtio_acpi;
-    TRY(add_virtio_devices(files, &virtio_acpi));
+    TRY(add_virtio_devices(*files.ends, &virtio_acpi));
     // CMOS memory size bytes (KiB above 1 MiB, 64 KiB units above 16 MiB), as PC firmware reads.
     uint64_t ext_kib = std::min<uint64_t>((layout.low_size - kHighMemStart) >> 10, 0xffff);
     m_rtc->set_byte(0x17, uint8_t(ext_kib));
@@ -172,43 +175,30 @@ Result<void> PcMachine::build(kvm::KvmAccelerator& accel, const BootFiles& files
     return ok();
 }
 
-Result<void> PcMachine::add_virtio_devices(const BootFiles& files,
-                                           std::vector<hw::AcpiVirtioMmio>* acpi) {
+Result<void> PcMachine::add_virtio_devices(HostEnds& ends, std::vector<hw::AcpiVirtioMmio>* acpi) {
+    if (ends.drive_count() != m_config.drives.size() || ends.nic_count() != m_config.nics.size() ||
+        ends.console_count() != m_config.consoles.size())
+        return Error::make("pc: the host ends lent to the machine do not match its devices");
     std::vector<std::unique_ptr<hw::virtio::VirtioDevice>> devices;
-    for (size_t i = 0; i < m_config.drives.size(); ++i) {
-        const PcDrive& d = m_config.drives[i];
-        block::DriveOptions options;
-        options.path = d.path;
-        options.format = d.format;
-        options.read_only = d.read_only;
-        options.snapshot = d.snapshot;
-        auto disk = TRY(block::open_drive(options));
-        devices.push_back(
-            std::make_unique<hw::virtio::VirtioBlk>(std::move(disk), fmt::format("machina{}", i)));
-    }
-    for (const PcNic& nic : m_config.nics) {
-        std::unique_ptr<net::NetBackend> backend;
-        if (nic.backend == PcNic::Backend::Tap)
-            backend = TRY(net::TapBackend::create(nic.tap));
-        else
-            backend = TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp)));
-        auto device = std::make_unique<hw::virtio::VirtioNet>(*backend, nic.mac);
-        hw::virtio::VirtioNet* dev = device.get();
-        backend->set_receiver(
-            [dev](const uint8_t* frame, size_t len) { return dev->receive(frame, len); });
-        m_net_backends.push_back(std::move(backend));
+    for (size_t i = 0; i < m_config.drives.size(); ++i)
+        devices.push_back(std::make_unique<hw::virtio::VirtioBlk>(ends.lend_drive(i),
+                                                                  fmt::format("machina{}", i)));
+    for (size_t i = 0; i < m_config.nics.size(); ++i) {
+        auto device =
+            std::make_unique<hw::virtio::VirtioNet>(ends.nic_backend(i), m_config.nics[i].mac);
+        m_nics.push_back(device.get());
         devices.push_back(std::move(device));
     }
     for (unsigned i = 0; i < m_config.virtio_rng; ++i)
         devices.push_back(std::make_unique<hw::virtio::VirtioRng>());
-    for (hw::StdioBackend* backend : files.console_backends) {
+    for (size_t i = 0; i < m_config.consoles.size(); ++i) {
+        hw::StdioBackend* backend = &ends.console(i);
         auto console = std::make_unique<hw::virtio::VirtioConsole>();
         console->set_tx_sink([backend](const uint8_t* data, size_t len) {
-            for (size_t i = 0; i < len; ++i)
-                backend->write(data[i]);
+            for (size_t n = 0; n < len; ++n)
+                backend->write(data[n]);
         });
-        backend->attach(console.get());
-        m_console_backends.push_back(backend);
+        m_consoles.push_back(console.get());
         devices.push_back(std::move(console));
     }
     if (devices.size() > kVirtioMaxDevices)
@@ -230,9 +220,15 @@ Result<void> PcMachine::add_virtio_devices(const BootFiles& files,
         acpi->push_back({uint32_t(base), uint32_t(hw::virtio::kMmioWindowSize), gsi});
         m_virtio.push_back(std::move(slot));
     }
-    // Backends deliver frames from their own threads once the devices are wired.
-    for (auto& backend : m_net_backends)
-        backend->start();
+    // Backend threads deliver input and frames only once the devices are wired.
+    for (size_t i = 0; i < m_consoles.size(); ++i)
+        ends.console(i).attach(m_consoles[i]);
+    for (size_t i = 0; i < m_nics.size(); ++i) {
+        hw::virtio::VirtioNet* dev = m_nics[i];
+        ends.connect_nic(
+            i, [dev](const uint8_t* frame, size_t len) { return dev->receive(frame, len); });
+    }
+    m_ends = &ends;
     return ok();
 }
 
@@ -370,19 +366,12 @@ Result<int> run_pc(const PcConfig& config) {
     };
     std::unique_ptr<hw::StdioBackend> console = TRY(hw::open_serial_backend(config.serial));
     if (console) TRY(console->start(quit));
-    std::vector<std::unique_ptr<hw::StdioBackend>> console_backends;
-    for (const hw::SerialBackendSpec& spec : config.consoles) {
-        using Kind = hw::SerialBackendSpec::Kind;
-        if (spec.kind == Kind::Stdio && config.serial.kind == Kind::Stdio)
-            return Error::make("-chardev stdio: the terminal already carries COM1; add -serial "
-                               "none (or another -serial) to give it to the virtio console");
-        auto backend = TRY(hw::open_serial_backend(spec));
-        // A null/none chardev: output is dropped and there is no input.
-        if (!backend) backend = std::make_unique<hw::StdioBackend>(-1, -1, false);
-        TRY(backend->start(quit));
-        files.console_backends.push_back(backend.get());
-        console_backends.push_back(std::move(backend));
-    }
+    // Disks, network and console backends outlive a guest reset (a snapshot=on overlay keeps
+    // the guest's writes, slirp its port forwards, a tap stays up).
+    HostEndsConfig ends_config{config.drives, config.nics, config.consoles,
+                               config.serial.kind == hw::SerialBackendSpec::Kind::Stdio};
+    auto ends = TRY(HostEnds::open(ends_config, quit));
+    files.ends = ends.get();
     for (;;) {
         auto machine = TRY(PcMachine::create(config, *accel, files, console.get()));
         startup_trace::stamp("machine-built");

@@ -16,6 +16,7 @@
 #include "accel/kvm/kvm_vcpu.h"
 #include "accel/kvm/kvm_vm.h"
 #include "base/result.h"
+#include "boards/common/host_ends.h"
 #include "boards/x86_pc/pc_config.h"
 #include "core/address_space.h"
 #include "core/guest_memory.h"
@@ -30,7 +31,11 @@
 #include "hw/x86/debug_exit.h"
 #include "hw/x86/i8042.h"
 #include "hw/x86/test_device.h"
-#include "net/net_backend.h"
+
+namespace machina::hw::virtio {
+class VirtioConsole;
+class VirtioNet;
+} // namespace machina::hw::virtio
 
 namespace machina::boards::x86 {
 
@@ -47,9 +52,9 @@ struct BootFiles {
     std::vector<uint8_t> kernel;
     std::vector<uint8_t> initrd;
     hw::CmosRtc* cmos = nullptr; ///< nullptr: the machine uses its own
-    /// Host ends of the virtio consoles, one per PcConfig::consoles entry (opened once, so a
-    /// pty or socket survives a guest reset as COM1's does).
-    std::vector<hw::StdioBackend*> console_backends;
+    /// Disk images and network and console backends of the virtio devices (opened once, so a
+    /// snapshot overlay, a tap or a pty survive a guest reset as COM1's backend does).
+    HostEnds* ends = nullptr;
 };
 
 /// One power-on of the PC (a guest reset builds a new one).
@@ -76,7 +81,7 @@ class PcMachine {
     explicit PcMachine(const PcConfig& config) : m_config(config) {}
     Result<void> build(kvm::KvmAccelerator& accel, const BootFiles& files,
                        hw::StdioBackend* console);
-    Result<void> add_virtio_devices(const BootFiles& files, std::vector<hw::AcpiVirtioMmio>* acpi);
+    Result<void> add_virtio_devices(HostEnds& ends, std::vector<hw::AcpiVirtioMmio>* acpi);
     void vcpu_loop(kvm::KvmVcpu& vcpu);
     void request_reset(const char* why);
 
@@ -103,9 +108,9 @@ class PcMachine {
         std::unique_ptr<hw::virtio::VirtioMmio> transport;
     };
     std::vector<VirtioSlot> m_virtio;
-    std::vector<hw::StdioBackend*> m_console_backends; ///< detached on destruction
-    // After m_virtio: destroyed first, so no backend thread delivers to a destroyed device.
-    std::vector<std::unique_ptr<net::NetBackend>> m_net_backends;
+    HostEnds* m_ends = nullptr;                         ///< set once the devices are attached to it
+    std::vector<hw::virtio::VirtioConsole*> m_consoles; ///< attached to m_ends' consoles
+    std::vector<hw::virtio::VirtioNet*> m_nics;         ///< connected to m_ends' backends
     hw::StdioBackend* m_console = nullptr;
 
     std::mutex m_mutex;

@@ -1,6 +1,7 @@
 /* virtio: probes the virtio-mmio slots at 0xd0000000 (one page apart), then drives the
  * virtio-blk device in slot 0 like a minimal driver: reset, negotiate VERSION_1, set up
- * split-ring queue 0, and read sector 0 with one three-descriptor request. */
+ * split-ring queue 0, and read sector 0 with one three-descriptor request. A disk whose sector 0
+ * starts with 'W' is rewritten and the machine reset (see write_and_reset). */
 #include "bzimage.inc"
 #define VIRTIO 0xd0000000
 #define DESC   0x300000
@@ -111,11 +112,43 @@
     cmp $1, %al
     FAIL_UNLESS_EQ 8
     movl $1, 0x064(%rbx)            /* InterruptACK */
+    cmpb $'W', DATA                 /* "WRITE-AND-RESET": rewrite sector 0, then reset */
+    je write_and_reset
     PUTS str_pass
     EXIT EXIT_PASS
+
+    /* Second request on the same descriptors: write str_written to sector 0 (the device reads
+     * the buffer), then pulse the reset line through the i8042. The next boot reads sector 0
+     * again: a snapshot=on disk must still hold what this boot wrote. */
+write_and_reset:
+    mov $str_written, %rsi
+    mov $DATA, %rdi
+3:  movb (%rsi), %al
+    movb %al, (%rdi)
+    inc %rsi
+    inc %rdi
+    test %al, %al
+    jnz 3b
+    movl $1, REQ                    /* VIRTIO_BLK_T_OUT */
+    movb $0xff, STATUS
+    movw $1, DESC + 28              /* NEXT, device-readable */
+    movw $0, AVAIL + 6              /* ring[1] = descriptor 0 */
+    movw $2, AVAIL + 2              /* idx */
+    movl $0, 0x050(%rbx)            /* QueueNotify */
+4:  cmpw $2, USED + 2
+    jne 4b
+    cmpb $0, STATUS
+    FAIL_UNLESS_EQ 9
+    PUTS str_reset
+    mov $0xfe, %al
+    outb %al, $0x64
+5:  hlt
+    jmp 5b
 
 #include "lib.inc"
 str_hello:  .asciz "virtio: probing virtio-mmio slots\n"
 str_slot:   .asciz "slot "
 str_sector: .asciz "sector 0: "
 str_pass:   .asciz "virtio-blk read ok\n"
+str_reset:  .asciz "sector 0 rewritten, resetting\n"
+str_written: .asciz "MACHINA DISK WRITTEN\n"

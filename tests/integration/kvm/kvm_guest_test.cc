@@ -165,6 +165,29 @@ TEST(KvmGuest, VirtioBlkReadThroughVirtioMmio) {
     EXPECT_NE(r2.out.find("sector 0: MACHINA DISK OK\n"), std::string::npos) << r2.out;
 }
 
+TEST(KvmGuest, SnapshotDiskKeepsGuestWritesAcrossReset) {
+    REQUIRE_KVM();
+    // The guest rewrites sector 0 and resets; the second boot must read its own write back
+    // from the snapshot overlay (as in QEMU), and the file must never change.
+    std::vector<uint8_t> disk(1 << 20, 0);
+    const std::string text = "WRITE-AND-RESET\n";
+    std::copy(text.begin(), text.end(), disk.begin());
+    std::string path = temp_file("snapshot_reset.img", disk);
+    auto r = machina({"-kernel", guest("virtio"), "-drive",
+                      "file=" + path + ",format=raw,if=virtio,snapshot=on", "-nographic", "-device",
+                      "isa-debug-exit"});
+    EXPECT_FALSE(r.timed_out) << r.out;
+    EXPECT_EQ(r.exit_code, kPass) << r.out << r.err;
+    EXPECT_NE(r.out.find("sector 0: WRITE-AND-RESET\nsector 0 rewritten, resetting\n"),
+              std::string::npos)
+        << "first boot" << r.out;
+    EXPECT_NE(r.out.find("sector 0: MACHINA DISK WRITTEN\n"), std::string::npos) << r.out;
+    std::ifstream in(path, std::ios::binary);
+    std::string head(text.size(), '\0');
+    in.read(head.data(), std::streamsize(head.size()));
+    EXPECT_EQ(head, text) << "snapshot=on wrote to the image file";
+}
+
 TEST(KvmGuest, VirtioNetArpThroughUserNetwork) {
     REQUIRE_KVM();
     auto r = machina({"-kernel", guest("net"), "-netdev", "user,id=n0", "-device",

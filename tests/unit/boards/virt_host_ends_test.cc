@@ -2,7 +2,7 @@
 // keeps the guest's writes across a reboot (and never writes the file), and a virtio console sits
 // in the slot after the other devices with its output on its -chardev.
 
-#include "boards/riscv_virt/virt_host_ends.h"
+#include "boards/common/host_ends.h"
 
 #include <gtest/gtest.h>
 
@@ -78,7 +78,7 @@ TEST_F(VirtMachineTest, SnapshotDiskKeepsTheGuestsWritesAcrossAReboot) {
 TEST_F(VirtMachineTest, MachinesBorrowTheHostEndsTheyAreGiven) {
     const std::string image = write_file("disk.img", std::vector<uint8_t>(8192, 0));
     config.drives.push_back({image, "raw", false, true});
-    auto ends = VirtHostEnds::open(config, [] {});
+    auto ends = HostEnds::open(host_ends_config(config), [] {});
     ASSERT_TRUE(ends.ok()) << ends.error().message;
     uint8_t sector[512];
     std::memset(sector, 0x77, sizeof sector);
@@ -116,7 +116,7 @@ TEST_F(VirtMachineTest, VirtioConsoleTakesTheNextSlotAndWritesToItsChardev) {
 TEST_F(VirtMachineTest, ChardevStdioNeedsTheTerminalFree) {
     config.serial.kind = hw::SerialBackendSpec::Kind::Stdio;
     config.consoles.push_back({hw::SerialBackendSpec::Kind::Stdio, ""});
-    auto ends = VirtHostEnds::open(config, [] {});
+    auto ends = HostEnds::open(host_ends_config(config), [] {});
     ASSERT_FALSE(ends.ok());
     EXPECT_NE(ends.error().message.find("-serial none"), std::string::npos) << ends.error().message;
 }

@@ -1,10 +1,10 @@
 #pragma once
-// VirtHostEnds: the host side of the virt board's virtio devices, which outlives a guest reset as
-// it does in QEMU: the disk images (so a snapshot=on overlay keeps the guest's writes across a
-// reboot), the network backends (a tap interface stays up, slirp keeps its port forwards) and the
-// virtio consoles' character backends (a socket or pty stays connected). run_virt opens them once
-// and lends them to each VirtMachine it builds; a machine lends them on to its devices and hands
-// them back (detached) when it is destroyed.
+// HostEnds: the host side of a board's virtio devices, which outlives a guest reset as it does in
+// QEMU: the disk images (so a snapshot=on overlay keeps the guest's writes across a reboot), the
+// network backends (a tap interface stays up, slirp keeps its port forwards) and the virtio
+// consoles' character backends (a socket or pty stays connected). A board's run loop (run_virt,
+// run_pc) opens them once and lends them to each machine it builds; a machine lends them on to its
+// devices and hands them back (detached) when it is destroyed.
 
 #include <functional>
 #include <memory>
@@ -13,14 +13,24 @@
 
 #include "base/result.h"
 #include "block/block_device.h"
-#include "boards/riscv_virt/virt_config.h"
+#include "hw/char/serial_backend.h"
 #include "hw/char/stdio_backend.h"
 #include "net/net_backend.h"
+#include "net/nic_config.h"
 
-namespace machina::boards::riscv_virt {
+namespace machina::boards {
 
-/// Disk images, network backends and console backends of one VirtMachineConfig, in config order.
-class VirtHostEnds {
+/// What a machine's virtio devices need from the host, in slot order.
+struct HostEndsConfig {
+    std::vector<block::DriveOptions> drives;     ///< one per virtio-blk
+    std::vector<net::NicConfig> nics;            ///< one per virtio-net
+    std::vector<hw::SerialBackendSpec> consoles; ///< one per virtio-console
+    /// The board's serial port is on the terminal (a stdio console chardev is then refused).
+    bool serial_on_stdio = false;
+};
+
+/// Disk images, network backends and console backends of one machine, in config order.
+class HostEnds {
   public:
     /// Where a network backend's frames go: the current machine's card, or nowhere between two
     /// machines (frames are then dropped, as on a wire with no card).
@@ -29,12 +39,12 @@ class VirtHostEnds {
     /// Opens every drive, network backend and console backend `config` names, and starts the
     /// backends' threads. `on_quit` is what Ctrl-A X on a console backend on the terminal does.
     /// Errors name the option (a missing image, a tap that cannot be made, a -chardev stdio while
-    /// the terminal already carries UART0).
-    static Result<std::unique_ptr<VirtHostEnds>> open(const VirtMachineConfig& config,
-                                                      std::function<void()> on_quit);
-    ~VirtHostEnds();
-    VirtHostEnds(const VirtHostEnds&) = delete;
-    VirtHostEnds& operator=(const VirtHostEnds&) = delete;
+    /// the terminal already carries the board's serial port).
+    static Result<std::unique_ptr<HostEnds>> open(const HostEndsConfig& config,
+                                                  std::function<void()> on_quit);
+    ~HostEnds();
+    HostEnds(const HostEnds&) = delete;
+    HostEnds& operator=(const HostEnds&) = delete;
 
     /// A BlockDevice that forwards to drive `i` without owning it, for one machine's virtio-blk.
     std::unique_ptr<block::BlockDevice> lend_drive(size_t i);
@@ -67,11 +77,11 @@ class VirtHostEnds {
         std::unique_ptr<net::NetBackend> m_backend;
     };
 
-    VirtHostEnds() = default;
+    HostEnds() = default;
 
     std::vector<std::unique_ptr<block::BlockDevice>> m_drives;
     std::vector<std::unique_ptr<NicPort>> m_nics;
     std::vector<std::unique_ptr<hw::StdioBackend>> m_consoles;
 };
 
-} // namespace machina::boards::riscv_virt
+} // namespace machina::boards

@@ -1,13 +1,14 @@
-#include "boards/riscv_virt/virt_host_ends.h"
+// HostEnds: disk images and backends that outlive a guest reset (see host_ends.h).
+#include "boards/common/host_ends.h"
 
 #include "net/slirp/slirp_backend.h"
 #include "net/tap/tap_backend.h"
 
-namespace machina::boards::riscv_virt {
+namespace machina::boards {
 
 namespace {
 
-/// A disk lent to one machine: every call goes to the image VirtHostEnds keeps open.
+/// A disk lent to one machine: every call goes to the image HostEnds keeps open.
 class LentDisk final : public block::BlockDevice {
   public:
     explicit LentDisk(block::BlockDevice& disk) : m_disk(disk) {}
@@ -25,8 +26,8 @@ class LentDisk final : public block::BlockDevice {
     block::BlockDevice& m_disk;
 };
 
-Result<std::unique_ptr<net::NetBackend>> open_net_backend(const VirtNic& nic) {
-    if (nic.backend == VirtNic::Backend::Tap)
+Result<std::unique_ptr<net::NetBackend>> open_net_backend(const net::NicConfig& nic) {
+    if (nic.backend == net::NicConfig::Backend::Tap)
         return std::unique_ptr<net::NetBackend>(TRY(net::TapBackend::create(nic.tap)));
     return std::unique_ptr<net::NetBackend>(
         TRY(net::SlirpBackend::create(net::with_defaults(nic.slirp))));
@@ -34,7 +35,7 @@ Result<std::unique_ptr<net::NetBackend>> open_net_backend(const VirtNic& nic) {
 
 } // namespace
 
-VirtHostEnds::NicPort::NicPort(std::unique_ptr<net::NetBackend> backend)
+HostEnds::NicPort::NicPort(std::unique_ptr<net::NetBackend> backend)
     : m_backend(std::move(backend)) {
     m_backend->set_receiver([this](const uint8_t* frame, size_t len) {
         std::lock_guard lock(m_mutex);
@@ -43,27 +44,21 @@ VirtHostEnds::NicPort::NicPort(std::unique_ptr<net::NetBackend> backend)
     m_backend->start();
 }
 
-void VirtHostEnds::NicPort::connect(FrameSink sink) {
+void HostEnds::NicPort::connect(FrameSink sink) {
     std::lock_guard lock(m_mutex);
     m_sink = std::move(sink);
 }
 
-Result<std::unique_ptr<VirtHostEnds>> VirtHostEnds::open(const VirtMachineConfig& config,
-                                                         std::function<void()> on_quit) {
-    std::unique_ptr<VirtHostEnds> ends(new VirtHostEnds());
-    for (const VirtDrive& d : config.drives) {
-        block::DriveOptions options;
-        options.path = d.path;
-        options.format = d.format;
-        options.read_only = d.read_only;
-        options.snapshot = d.snapshot;
-        ends->m_drives.push_back(TRY(block::open_drive(options)));
-    }
-    for (const VirtNic& nic : config.nics)
+Result<std::unique_ptr<HostEnds>> HostEnds::open(const HostEndsConfig& config,
+                                                 std::function<void()> on_quit) {
+    std::unique_ptr<HostEnds> ends(new HostEnds());
+    for (const block::DriveOptions& drive : config.drives)
+        ends->m_drives.push_back(TRY(block::open_drive(drive)));
+    for (const net::NicConfig& nic : config.nics)
         ends->m_nics.push_back(std::make_unique<NicPort>(TRY(open_net_backend(nic))));
     using Kind = hw::SerialBackendSpec::Kind;
     for (const hw::SerialBackendSpec& spec : config.consoles) {
-        if (spec.kind == Kind::Stdio && config.serial.kind == Kind::Stdio)
+        if (spec.kind == Kind::Stdio && config.serial_on_stdio)
             return Error::make("-chardev stdio: the terminal already carries the serial port; add "
                                "-serial none (or another -serial) to give it to the virtio "
                                "console");
@@ -76,10 +71,10 @@ Result<std::unique_ptr<VirtHostEnds>> VirtHostEnds::open(const VirtMachineConfig
     return ends;
 }
 
-VirtHostEnds::~VirtHostEnds() = default;
+HostEnds::~HostEnds() = default;
 
-std::unique_ptr<block::BlockDevice> VirtHostEnds::lend_drive(size_t i) {
+std::unique_ptr<block::BlockDevice> HostEnds::lend_drive(size_t i) {
     return std::make_unique<LentDisk>(*m_drives.at(i));
 }
 
-} // namespace machina::boards::riscv_virt
+} // namespace machina::boards
