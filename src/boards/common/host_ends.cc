@@ -59,9 +59,10 @@ Result<std::unique_ptr<HostEnds>> HostEnds::open(const HostEndsConfig& config,
     using Kind = hw::SerialBackendSpec::Kind;
     for (const hw::SerialBackendSpec& spec : config.consoles) {
         if (spec.kind == Kind::Stdio && config.serial_on_stdio)
-            return Error::make("-chardev stdio: the terminal already carries the serial port; add "
-                               "-serial none (or another -serial) to give it to the virtio "
-                               "console");
+            return Error::make(
+                "-chardev stdio: the terminal already carries {}; add -serial none (or "
+                "another -serial) to give it to the virtio console",
+                config.serial_name);
         auto backend = TRY(hw::open_serial_backend(spec));
         // A null chardev: output is dropped and there is no input.
         if (!backend) backend = std::make_unique<hw::StdioBackend>(-1, -1, false);

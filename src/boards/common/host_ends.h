@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -27,6 +28,8 @@ struct HostEndsConfig {
     std::vector<hw::SerialBackendSpec> consoles; ///< one per virtio-console
     /// The board's serial port is on the terminal (a stdio console chardev is then refused).
     bool serial_on_stdio = false;
+    /// How error messages name that serial port ("COM1" on the PC).
+    std::string serial_name = "the serial port";
 };
 
 /// Disk images, network backends and console backends of one machine, in config order.

@@ -369,7 +369,7 @@ Result<int> run_pc(const PcConfig& config) {
     // Disks, network and console backends outlive a guest reset (a snapshot=on overlay keeps
     // the guest's writes, slirp its port forwards, a tap stays up).
     HostEndsConfig ends_config{config.drives, config.nics, config.consoles,
-                               config.serial.kind == hw::SerialBackendSpec::Kind::Stdio};
+                               config.serial.kind == hw::SerialBackendSpec::Kind::Stdio, "COM1"};
     auto ends = TRY(HostEnds::open(ends_config, quit));
     files.ends = ends.get();
     for (;;) {
