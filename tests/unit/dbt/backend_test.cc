@@ -636,9 +636,10 @@ JitExit run_fp(Harness& h, Opcode op, uint64_t imm, uint64_t a, uint64_t b, uint
     ir::Builder ir(block);
     ir.set_guest(0x80, 0);
     ir::Value va = ir.get_freg(1), vb = ir.get_freg(2), vc = ir.get_freg(4);
-    ir::Value r = op == Opcode::FSqrtD     ? ir.op(op, va, ir::kNoValue, ir::kNoValue, imm)
-                  : op == Opcode::FMulAddD ? ir.op(op, va, vb, vc, imm)
-                                           : ir.op(op, va, vb, ir::kNoValue, imm);
+    const bool one_operand = op == Opcode::FSqrt || op == Opcode::FCvtFF;
+    ir::Value r = one_operand             ? ir.op(op, va, ir::kNoValue, ir::kNoValue, imm)
+                  : op == Opcode::FMulAdd ? ir.op(op, va, vb, vc, imm)
+                                          : ir.op(op, va, vb, ir::kNoValue, imm);
     ir.set_freg(3, r);
     ir.jump(0x84);
     h.state.f[1] = a;
@@ -651,21 +652,58 @@ JitExit run_fp(Harness& h, Opcode op, uint64_t imm, uint64_t a, uint64_t b, uint
 TEST(BackendFp, DoubleArithmeticMatchesHostAndCanonicalizesNaN) {
     Harness h(HostFeatures::detect());
     _mm_setcsr(0x1f80);
-    EXPECT_EQ(run_fp(h, Opcode::FAddD, 0, bits_of(1.5), bits_of(2.25)), JitExit::Link);
+    EXPECT_EQ(run_fp(h, Opcode::FAdd, 0, bits_of(1.5), bits_of(2.25)), JitExit::Link);
     EXPECT_EQ(h.state.f[3], bits_of(3.75));
-    run_fp(h, Opcode::FSubD, 0, bits_of(1.5), bits_of(2.25));
+    run_fp(h, Opcode::FSub, 0, bits_of(1.5), bits_of(2.25));
     EXPECT_EQ(h.state.f[3], bits_of(-0.75));
-    run_fp(h, Opcode::FMulD, 0, bits_of(3.0), bits_of(-2.0));
+    run_fp(h, Opcode::FMul, 0, bits_of(3.0), bits_of(-2.0));
     EXPECT_EQ(h.state.f[3], bits_of(-6.0));
-    run_fp(h, Opcode::FDivD, 0, bits_of(1.0), bits_of(3.0));
+    run_fp(h, Opcode::FDiv, 0, bits_of(1.0), bits_of(3.0));
     EXPECT_EQ(h.state.f[3], bits_of(1.0 / 3.0));
     EXPECT_NE(_mm_getcsr() & 0x20, 0u); // inexact left in MXCSR for the runtime to fold
-    run_fp(h, Opcode::FSqrtD, 0, bits_of(2.0), 0);
+    run_fp(h, Opcode::FSqrt, 0, bits_of(2.0), 0);
     EXPECT_EQ(h.state.f[3], bits_of(std::sqrt(2.0)));
     // 0/0 and NaN payloads become the canonical NaN.
-    run_fp(h, Opcode::FDivD, 0, bits_of(0.0), bits_of(0.0));
+    run_fp(h, Opcode::FDiv, 0, bits_of(0.0), bits_of(0.0));
     EXPECT_EQ(h.state.f[3], 0x7ff8000000000000u);
-    run_fp(h, Opcode::FAddD, 0, 0xfff8000000001234u, bits_of(1.0));
+    run_fp(h, Opcode::FAdd, 0, 0xfff8000000001234u, bits_of(1.0));
+    EXPECT_EQ(h.state.f[3], 0x7ff8000000000000u);
+    _mm_setcsr(0x1f80);
+}
+
+/// A float NaN-boxed in a 64-bit register, as RISC-V keeps singles.
+uint64_t boxed(float f) {
+    return 0xffffffff00000000u | std::bit_cast<uint32_t>(f);
+}
+
+TEST(BackendFp, SingleArithmeticIsBoxedAndUnboxesAsRiscvSays) {
+    Harness h(HostFeatures::detect());
+    _mm_setcsr(0x1f80);
+    const uint64_t s = ir::kFpSingle;
+    EXPECT_EQ(run_fp(h, Opcode::FAdd, s, boxed(1.5f), boxed(2.25f)), JitExit::Link);
+    EXPECT_EQ(h.state.f[3], boxed(3.75f));
+    run_fp(h, Opcode::FDiv, s, boxed(1.0f), boxed(3.0f));
+    EXPECT_EQ(h.state.f[3], boxed(1.0f / 3.0f)); // rounded to single, not double
+    run_fp(h, Opcode::FSqrt, s, boxed(2.0f), 0);
+    EXPECT_EQ(h.state.f[3], boxed(std::sqrt(2.0f)));
+    // An operand that is not NaN-boxed reads as the canonical NaN, with no invalid flag.
+    _mm_setcsr(0x1f80);
+    run_fp(h, Opcode::FAdd, s, 0x000000003fc00000u /* 1.5f, unboxed */, boxed(1.0f));
+    EXPECT_EQ(h.state.f[3], 0xffffffff7fc00000u);
+    EXPECT_EQ(_mm_getcsr() & 0x3f, 0u);
+    // NaN payloads become the canonical NaN.
+    run_fp(h, Opcode::FMul, s, 0xffffffffffc01234u, boxed(2.0f));
+    EXPECT_EQ(h.state.f[3], 0xffffffff7fc00000u);
+    // Compares and conversions.
+    run_fp(h, Opcode::FCmp, s | 1, boxed(1.0f), boxed(2.0f)); // flt
+    EXPECT_EQ(h.state.f[3], 1u);
+    run_fp(h, Opcode::FCmp, s | 0, boxed(1.0f), 0x3f800000u); // feq with an unboxed 1.0f
+    EXPECT_EQ(h.state.f[3], 0u);
+    run_fp(h, Opcode::FCvtFF, s, bits_of(1.0 / 3.0), 0); // fcvt.s.d
+    EXPECT_EQ(h.state.f[3], boxed(1.0f / 3.0f));
+    run_fp(h, Opcode::FCvtFF, 0, boxed(0.1f), 0); // fcvt.d.s: exact
+    EXPECT_EQ(h.state.f[3], bits_of(double(0.1f)));
+    run_fp(h, Opcode::FCvtFF, 0, 0x3f800000u, 0); // fcvt.d.s of an unboxed value
     EXPECT_EQ(h.state.f[3], 0x7ff8000000000000u);
     _mm_setcsr(0x1f80);
 }
@@ -673,12 +711,12 @@ TEST(BackendFp, DoubleArithmeticMatchesHostAndCanonicalizesNaN) {
 TEST(BackendFp, DynamicRoundingOtherThanRneLeavesForTheInterpreter) {
     Harness h(HostFeatures::detect());
     h.state.fcsr = 1u << riscv::kFrmShift; // RTZ
-    EXPECT_EQ(run_fp(h, Opcode::FAddD, 1, bits_of(1.0), bits_of(2.0)), JitExit::Interpret);
+    EXPECT_EQ(run_fp(h, Opcode::FAdd, 1, bits_of(1.0), bits_of(2.0)), JitExit::Interpret);
     EXPECT_EQ(h.state.pc, 0x80u);
     EXPECT_EQ(h.ctx().unretired, 1u);
     EXPECT_EQ(h.state.f[3], 0u);
     h.state.fcsr = 0;
-    EXPECT_EQ(run_fp(h, Opcode::FAddD, 1, bits_of(1.0), bits_of(2.0)), JitExit::Link);
+    EXPECT_EQ(run_fp(h, Opcode::FAdd, 1, bits_of(1.0), bits_of(2.0)), JitExit::Link);
     EXPECT_EQ(h.state.f[3], bits_of(3.0));
 }
 
@@ -687,17 +725,17 @@ TEST(BackendFp, FusedMultiplyAddVariantsAndInfTimesZero) {
     if (!f.fma) GTEST_SKIP() << "host has no FMA";
     Harness h(f);
     const double a = 1.0 + std::ldexp(1.0, -30), b = 1.0 - std::ldexp(1.0, -30), c = -1.0;
-    run_fp(h, Opcode::FMulAddD, 0 << 1, bits_of(a), bits_of(b), bits_of(c));
+    run_fp(h, Opcode::FMulAdd, 0 << 1, bits_of(a), bits_of(b), bits_of(c));
     EXPECT_EQ(h.state.f[3], bits_of(std::fma(a, b, c))); // single rounding: -2^-60
-    run_fp(h, Opcode::FMulAddD, 1 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    run_fp(h, Opcode::FMulAdd, 1 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
     EXPECT_EQ(h.state.f[3], bits_of(5.0));
-    run_fp(h, Opcode::FMulAddD, 2 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    run_fp(h, Opcode::FMulAdd, 2 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
     EXPECT_EQ(h.state.f[3], bits_of(-5.0));
-    run_fp(h, Opcode::FMulAddD, 3 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
+    run_fp(h, Opcode::FMulAdd, 3 << 1, bits_of(2.0), bits_of(3.0), bits_of(1.0));
     EXPECT_EQ(h.state.f[3], bits_of(-7.0));
-    EXPECT_EQ(run_fp(h, Opcode::FMulAddD, 0, bits_of(INFINITY), bits_of(0.0), bits_of(1.0)),
+    EXPECT_EQ(run_fp(h, Opcode::FMulAdd, 0, bits_of(INFINITY), bits_of(0.0), bits_of(1.0)),
               JitExit::Interpret);
-    EXPECT_EQ(run_fp(h, Opcode::FMulAddD, 0, bits_of(-0.0), bits_of(-INFINITY), bits_of(1.0)),
+    EXPECT_EQ(run_fp(h, Opcode::FMulAdd, 0, bits_of(-0.0), bits_of(-INFINITY), bits_of(1.0)),
               JitExit::Interpret);
     _mm_setcsr(0x1f80);
 }

@@ -63,6 +63,9 @@ inline bool observes_state(Opcode op) {
     return (info(op).flags & (kCanFault | kCall)) != 0;
 }
 
+/// imm bit of the floating-point opcodes (FAdd ... FCvtFF): single precision.
+constexpr uint64_t kFpSingle = 1u << 4;
+
 /// Operations of the Amo opcode (its imm bits 3:0; bit 4 selects 32-bit words).
 enum AmoKind : uint8_t {
     kAmoSwap,

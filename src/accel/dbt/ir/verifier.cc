@@ -12,16 +12,17 @@ Type expected_arg(const Inst& inst, unsigned i, const Block& block) {
     case Opcode::SetReg: return Type::I64;
     case Opcode::Sext32:
     case Opcode::Zext32: return Type::I32;
-    case Opcode::FAddD:
-    case Opcode::FSubD:
-    case Opcode::FMulD:
-    case Opcode::FDivD:
-    case Opcode::FSqrtD:
-    case Opcode::FMulAddD:
-    case Opcode::FCmpD:
+    case Opcode::FAdd:
+    case Opcode::FSub:
+    case Opcode::FMul:
+    case Opcode::FDiv:
+    case Opcode::FSqrt:
+    case Opcode::FMulAdd:
+    case Opcode::FCmp:
     case Opcode::Amo:
-    case Opcode::FCvtDL:
-    case Opcode::FCvtLD:
+    case Opcode::FCvtFI:
+    case Opcode::FCvtIF:
+    case Opcode::FCvtFF:
     case Opcode::Trunc32:
     case Opcode::MulHS:
     case Opcode::MulHU:

@@ -452,15 +452,16 @@ void Emitter::emit_inst(Value v) {
     case Opcode::CallExec: emit_helper_call(v); break;
     case Opcode::GetFReg: emit_guest_read(v, 33 + int(in.imm)); break;
     case Opcode::SetFReg: emit_guest_write(v, 33 + int(in.imm)); break;
-    case Opcode::FAddD:
-    case Opcode::FSubD:
-    case Opcode::FMulD:
-    case Opcode::FDivD:
-    case Opcode::FSqrtD:
-    case Opcode::FMulAddD:
-    case Opcode::FCmpD:
-    case Opcode::FCvtDL:
-    case Opcode::FCvtLD: emit_fp(v); break;
+    case Opcode::FAdd:
+    case Opcode::FSub:
+    case Opcode::FMul:
+    case Opcode::FDiv:
+    case Opcode::FSqrt:
+    case Opcode::FMulAdd:
+    case Opcode::FCmp:
+    case Opcode::FCvtFI:
+    case Opcode::FCvtIF:
+    case Opcode::FCvtFF: emit_fp(v); break;
     case Opcode::Amo:
         if (m_softmmu)
             emit_amo_softmmu(v);
