@@ -826,6 +826,52 @@ second:
     EXPECT_EQ(m->device.log, (std::vector<uint64_t>{1}));
 }
 
+TEST_P(SystemMode, LrScCountersAcrossTwoHartsAndFailedSc) {
+    // Two harts increment one counter 1000 times each with lr/sc retry loops (they share a host
+    // thread, so a time slice can end between an lr and its sc), then hart 0 checks an sc with
+    // no reservation, and lr.w's sign extension with a successful sc.w.
+    auto m = run_program(std::string(kPrologue) + R"(
+    csrr a1, mhartid
+    li t1, 0x8000
+    li t2, 0x8100
+    li a2, 1000
+loop:
+1:  lr.d t0, (t1)
+    addi t0, t0, 1
+    sc.d t3, t0, (t1)
+    bnez t3, 1b
+    addi a2, a2, -1
+    bnez a2, loop
+    sc.d t3, t0, (t1)   # no reservation: fails
+    bnez a1, second_done
+    LOG t3
+    li t4, 0x8200
+    li t0, -5
+    sw t0, 0(t4)
+    lr.w t5, (t4)
+    LOG t5
+    addi t5, t5, 2
+    sc.w t3, t5, (t4)
+    LOG t3
+    lw t5, 0(t4)
+    LOG t5
+wait:
+    .4byte 0x0100000f   # pause
+    ld t0, 8(t2)
+    beqz t0, wait
+    ld t0, 0(t1)
+    LOG t0
+    STOP
+second_done:
+    li t0, 1
+    sd t0, 8(t2)
+1:  j 1b
+)",
+                         GetParam(), {}, 2);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{1, uint64_t(-5), 0, uint64_t(-3), 2000}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SystemMode,
                          ::testing::Values(Variant{Engine::Interp, 0, "interp"},
                                            Variant{Engine::Dbt, 1, "dbt"},

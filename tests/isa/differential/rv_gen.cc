@@ -220,11 +220,37 @@ class Generator {
             add(Item{Item::Fixed, 0x13u | kTmp << 7 | kBase << 15 | (uint32_t(off) & 0xfff) << 20,
                      4});
         }
+        if (m_rng.chance(30)) {
+            lr_sc_pair();
+            return;
+        }
         Op op = m_amo_ops[m_rng.below(m_amo_ops.size())];
         uint32_t fields =
             rd() << 7 | kTmp << 15 | uint32_t(rs()) << 20 | uint32_t(m_rng.below(4)) << 25;
         uint32_t raw = 0;
         if (encode(op, fields, &raw)) add(Item{Item::Fixed, raw, 4, 0, 0, true});
+    }
+
+    /// lr (tmp) ; [a store to (tmp), or another lr/sc] ; sc (tmp): random pairs rarely meet, and
+    /// a successful sc needs its lr on the same address with memory unchanged.
+    void lr_sc_pair() {
+        const bool word = m_rng.chance(50);
+        auto lr_sc = [&](bool sc) {
+            Op op = sc ? (word ? Op::ScW : Op::ScD) : (word ? Op::LrW : Op::LrD);
+            uint32_t fields = rd() << 7 | kTmp << 15 | uint32_t(m_rng.below(4)) << 25;
+            if (sc) fields |= uint32_t(rs()) << 20;
+            uint32_t raw = 0;
+            if (encode(op, fields, &raw)) add(Item{Item::Fixed, raw, 4, 0, 0, true});
+        };
+        lr_sc(false);
+        const unsigned between = unsigned(m_rng.below(8));
+        if (between == 0) { // sw/sd rs, 0(tmp): memory changes behind the reservation
+            uint32_t raw = 0x23u | (word ? 2u : 3u) << 12 | kTmp << 15 | uint32_t(rs()) << 20;
+            add(Item{Item::Fixed, raw, 4, 0, 0, true});
+        } else if (between == 1) {
+            lr_sc(true); // the second sc below then finds no reservation
+        }
+        lr_sc(true);
     }
 
     void csr() {

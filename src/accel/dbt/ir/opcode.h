@@ -76,7 +76,9 @@ enum AmoKind : uint8_t {
     kAmoMin,
     kAmoMax,
     kAmoMinU,
-    kAmoMaxU
+    kAmoMaxU,
+    kAmoLr, ///< lr: load and take the reservation (HartState) of the address and value
+    kAmoSc, ///< sc: store if the reservation is held and memory still holds its value; 0/1
 };
 constexpr uint64_t kAmoWord = 1u << 4;
 

@@ -150,13 +150,17 @@ void Emitter::emit_amo(Value v) {
     cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(slow.label, T_NEAR);
     mov_val(rcx, in.args[1]);
-    emit_amo_rmw(v, w ? dword[r14 + ra] : qword[r14 + ra], ra.getIdx());
+    emit_amo_rmw(v, w ? dword[r14 + ra] : qword[r14 + ra], ra.getIdx(), ra.getIdx());
 }
 
-void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg) {
+void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg, int guest_addr_reg) {
     const ir::Inst& in = m_block.insts[v];
     const bool w = (in.imm & ir::kAmoWord) != 0;
     const unsigned kind = unsigned(in.imm & 15);
+    if (kind == ir::kAmoLr || kind == ir::kAmoSc) {
+        emit_lr_sc(v, m, fault_addr_reg, guest_addr_reg);
+        return;
+    }
     const Reg32e rcx_w = sized(rcx, w), rax_w = sized(rax, w);
     auto site = [&]() { // user mode: the next instruction touches guest memory
         if (fault_addr_reg < 0) return;

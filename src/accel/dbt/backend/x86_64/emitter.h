@@ -190,7 +190,10 @@ class Emitter : public Xbyak::CodeGenerator {
     /// The read-modify-write of AMO `v` on `m` with the operand in rcx, then its result (the
     /// old value). `fault_addr_reg` >= 0 (user mode): each access is a fault site whose guest
     /// address is in that register.
-    void emit_amo_rmw(ir::Value v, const Xbyak::Address& m, int fault_addr_reg);
+    void emit_amo_rmw(ir::Value v, const Xbyak::Address& m, int fault_addr_reg, int guest_addr_reg);
+    /// LR or SC `v` (emit_amo_rmw's kAmoLr/kAmoSc) on `m`, with the guest address in
+    /// `guest_addr_reg` and (SC) the value to store in rcx (emit_lr_sc.cc).
+    void emit_lr_sc(ir::Value v, const Xbyak::Address& m, int fault_addr_reg, int guest_addr_reg);
     void emit_entry();
     void emit_terminal();
     void emit_patchable_jump(uint64_t guest_target);

@@ -1,5 +1,6 @@
-// A: AMOs are native (host locked instructions); LR/SC stay in the interpreter (InterpStep),
-// which owns the reservation kept in HartState.
+// A: AMOs are native (host locked instructions); LR/SC too, with the reservation (address and
+// the value LR saw) kept in HartState as the interpreter keeps it, and SC a compare-and-swap
+// against that value.
 #include "accel/dbt/frontend/riscv64/visitor.h"
 
 namespace machina::dbt::frontend {
@@ -29,6 +30,10 @@ bool visit_rva(InsnContext& c) {
     case Op::AmominuD: kind = ir::kAmoMinU; break;
     case Op::AmomaxuW: word = true; [[fallthrough]];
     case Op::AmomaxuD: kind = ir::kAmoMaxU; break;
+    case Op::LrW: word = true; [[fallthrough]];
+    case Op::LrD: kind = ir::kAmoLr; break;
+    case Op::ScW: word = true; [[fallthrough]];
+    case Op::ScD: kind = ir::kAmoSc; break;
     default: return false;
     }
     c.set_rd(

@@ -101,13 +101,7 @@ bool visit_system(InsnContext& c, FpState& fp) {
         }
         return false;
     }
-    // AMOs are native (visit_rva; the backend goes through the TLB); LR/SC keep their
-    // reservation in the interpreter.
-    if (op == decoder::Op::LrW || op == decoder::Op::LrD || op == decoder::Op::ScW ||
-        op == decoder::Op::ScD) {
-        c.ir.interp_step();
-        return true;
-    }
+    // AMOs and LR/SC are native (visit_rva; the backend goes through the TLB).
     return false;
 }
 
@@ -166,7 +160,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
             // handled: an exit or an interpreter step
         } else if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c) && !visit_fd(c) &&
                    !visit_rva(c)) {
-            ir.interp_step(); // LR/SC and anything else: one instruction in the interpreter
+            ir.interp_step(); // anything else: one instruction in the interpreter
         }
         if (c.retires) ++count;
         cur += d.length;
