@@ -592,6 +592,81 @@ mhandler:
     EXPECT_EQ(stored, 32u) << "the last good store";
 }
 
+TEST_P(SystemMode, SideExitTakenMidBlockAfterARegisterWrite) {
+    // The loop body is one superblock whose forward beqz is a side exit: on the last pass it
+    // is taken after a0 and s1 were written (deferred writes its stub must do) and before a1's
+    // update (charged on block entry, never run: instret must not count it).
+    auto m = run_program(std::string(kPrologue) + R"(
+    csrr s2, minstret
+    li s1, 10
+    li a0, 0
+    li a1, 0
+loop:
+    addi a0, a0, 3
+    addi s1, s1, -1
+    beqz s1, done
+    addi a1, a1, 1
+    j loop
+done:
+    csrr s3, minstret
+    sub s3, s3, s2
+    LOG a0
+    LOG a1
+    LOG s1
+    LOG s3
+    STOP
+)",
+                         GetParam());
+    ASSERT_TRUE(m);
+    // minstret: csrr, 3 li, 9 passes of 5, the last pass's 3.
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{30, 9, 0, 1 + 3 + 45 + 3}));
+}
+
+TEST_P(SystemMode, LoadFaultAfterANotTakenSideExitIsPrecise) {
+    // A superblock: a side exit that is never taken, a register write, then a load that faults
+    // on the fifth pass: the exit's branch and the write are retired, the load is not.
+    auto m = run_program(std::string(kPrologue) + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s0, 0x300000     # good address
+    li s1, 4            # good iterations
+    li a0, 0
+    li a1, 0
+    li a2, 5
+    csrr s2, minstret
+loop:
+    addi a0, a0, 1
+    bltz a0, never
+    addi a1, a1, 2
+    ld a2, 0(s0)
+    addi s1, s1, -1
+    bnez s1, loop
+    li s0, 0x20000000   # nothing there: load access fault on the next pass
+    j loop
+never:
+    LOG zero
+    STOP
+handler:
+    csrr s3, minstret
+    sub s3, s3, s2
+    LOG a0
+    LOG a1
+    LOG a2
+    csrr t0, mepc
+    la t1, loop
+    sub t0, t0, t1
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    LOG s3
+    STOP
+)",
+                         GetParam(), {{0x300000, 77}});
+    ASSERT_TRUE(m);
+    // minstret: csrr, 4 passes of 6, li + j, 3 before the load.
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{5, 10, 77, 12, 0x20000000, 1 + 24 + 2 + 3}));
+}
+
 TEST_P(SystemMode, MmioFromATranslatedLoop) {
     // 100 device reads and writes from one hot loop, and a load that crosses from RAM into a
     // hole (an access fault on the second page, nothing loaded).

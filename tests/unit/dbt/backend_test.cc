@@ -322,6 +322,49 @@ TEST(Backend, LoadsStoresAndLimitFaults) {
     EXPECT_EQ(h.ctx().unretired, 3u);
 }
 
+TEST(Backend, SideExitsWriteBackAndReturnTheBudgetOfWhatTheySkip) {
+    // x2 = x1 + 5 (a deferred write); exit to 0x400 if x3 == 0; x2 = 99; x5 = x1 + 5. Taken, the
+    // exit shows the first write only and gives back the budget of the two instructions it
+    // skips; not taken, the block runs to its end. With the compare fused into the jcc, and
+    // with it materialized because x4 also receives it.
+    for (bool fused : {true, false}) {
+        Harness h(HostFeatures::detect());
+        ir::Block block;
+        block.guest_insns = 3;
+        ir::Builder ir(block);
+        ir.set_guest(0x300, 0);
+        const ir::Value a = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(5));
+        ir.set_reg(2, a);
+        const ir::Value cond = ir.op(Opcode::Eq, ir.get_reg(3), ir.c64(0));
+        if (!fused) ir.set_reg(4, cond);
+        ir.exit_if(cond, 0x400);
+        ir.set_guest(0x304, 1);
+        ir.set_reg(2, ir.c64(99));
+        ir.set_reg(5, a);
+        ir.set_guest(0x308, 2);
+        ir.jump(0x30c);
+        for (uint64_t x3 : {0, 1}) {
+            h.state = riscv::HartState{};
+            h.state.x[1] = 0x1000;
+            h.state.x[3] = x3;
+            h.state.x[5] = 7;
+            ASSERT_EQ(h.run(block, 1000), JitExit::Link) << fused;
+            if (x3 == 0) {
+                EXPECT_EQ(h.state.pc, 0x400u) << fused;
+                EXPECT_EQ(h.state.x[2], 0x1005u) << fused;
+                EXPECT_EQ(h.state.x[5], 7u) << fused;
+                EXPECT_EQ(h.ctx().budget, 999u) << fused;
+            } else {
+                EXPECT_EQ(h.state.pc, 0x30cu) << fused;
+                EXPECT_EQ(h.state.x[2], 99u) << fused;
+                EXPECT_EQ(h.state.x[5], 0x1005u) << fused;
+                EXPECT_EQ(h.ctx().budget, 997u) << fused;
+            }
+            EXPECT_EQ(h.state.x[4], fused ? 0u : uint64_t(x3 == 0)) << fused;
+        }
+    }
+}
+
 TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadFaults) {
     // Twelve register writes before a load (more than there are host registers to keep them
     // deferred in), then a write that overwrites one of them: a fault at the load must show

@@ -37,6 +37,7 @@ Block random_block(uint32_t seed) {
         case 4: ir.op(Opcode::Store32, any(), any()); break;
         case 5:
             if (pick(4) == 0) ir.interp_step();
+            if (pick(3) == 0) ir.exit_if(any(), 0x4000 + 4 * i);
             break;
         case 6: vals.push_back(ir.op(Opcode::Select, any(), any(), any())); break;
         default: vals.push_back(ir.op(pure[pick(10)], any(), any())); break;

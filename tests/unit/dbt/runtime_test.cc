@@ -50,6 +50,12 @@ uint32_t bne(unsigned rs1, unsigned rs2, int32_t off) {
     return 0x63 | 1u << 12 | rs1 << 15 | rs2 << 20 | ((o >> 11) & 1) << 7 | ((o >> 1) & 0xf) << 8 |
            ((o >> 5) & 0x3f) << 25 | ((o >> 12) & 1) << 31;
 }
+uint32_t beq(unsigned rs1, unsigned rs2, int32_t off) {
+    return bne(rs1, rs2, off) & ~(7u << 12);
+}
+uint32_t andi(unsigned rd, unsigned rs1, int32_t imm) {
+    return i_type(0x13, 7, rd, rs1, imm);
+}
 constexpr uint32_t kEcall = 0x00000073;
 constexpr uint32_t kFenceI = 0x0000100f;
 
@@ -120,6 +126,54 @@ TEST(Translator, BudgetMatchesInterpreterExactly) {
         auto eb = run_translated(b, g.memory(), budget, *t);
         EXPECT_EQ(eb.kind, ea.kind) << budget;
         EXPECT_EQ(b.pc, a.pc) << budget;
+        EXPECT_EQ(b.x[10], a.x[10]) << budget;
+        EXPECT_EQ(b.x[11], a.x[11]) << budget;
+        EXPECT_EQ(b.instret, a.instret) << budget;
+    }
+}
+
+/// sum of the odd numbers in 1..n: a loop with an `if` inside (a forward branch).
+void load_odd_sum_loop(Guest& g, int32_t n) {
+    g.load(kCode, {
+                      addi(10, 0, 0),   // a0 = 0
+                      addi(11, 0, n),   // a1 = n
+                      andi(5, 11, 1),   // loop: t0 = a1 & 1
+                      beq(5, 0, 8),     // if t0 == 0 skip
+                      add(10, 10, 11),  // a0 += a1
+                      addi(11, 11, -1), // skip: a1 -= 1
+                      bne(11, 0, -16),  // while a1 != 0
+                      kEcall,
+                  });
+}
+
+TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {
+    // The loop body is one block (the beq a side exit), not three: blocks at the entry, the
+    // loop, the skip target (where the side exit goes) and the ecall.
+    Guest g;
+    load_odd_sum_loop(g, 100);
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 1'000'000, *t);
+    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 2500u);
+    EXPECT_EQ(s.instret, 2u + 50 * 5 + 50 * 4);
+    EXPECT_EQ(t->stats().blocks_translated, 4u);
+}
+
+TEST(Translator, SideExitsKeepTheBudgetExact) {
+    // Every budget stops the translator where the interpreter stops, taken side exits included.
+    Guest g;
+    load_odd_sum_loop(g, 20);
+    auto t = make();
+    for (uint64_t budget = 1; budget < 200; ++budget) {
+        riscv::HartState a, b;
+        a.pc = b.pc = kCode;
+        auto ea = interp::run_user(a, g.memory(), budget);
+        auto eb = run_translated(b, g.memory(), budget, *t);
+        EXPECT_EQ(eb.kind, ea.kind) << budget;
+        EXPECT_EQ(b.pc, a.pc) << budget;
+        EXPECT_EQ(b.x[5], a.x[5]) << budget;
         EXPECT_EQ(b.x[10], a.x[10]) << budget;
         EXPECT_EQ(b.x[11], a.x[11]) << budget;
         EXPECT_EQ(b.instret, a.instret) << budget;

@@ -45,6 +45,12 @@ class Builder {
     /// Writes FP register f[reg] (raw bits).
     void set_freg(unsigned reg, Value v) { op(Opcode::SetFReg, v, kNoValue, kNoValue, reg); }
 
+    /// Side exit: leaves for guest pc `target` when `cond` != 0 (the current instruction
+    /// retired); otherwise the block goes on.
+    void exit_if(Value cond, uint64_t target) {
+        op(Opcode::ExitIf, cond, kNoValue, kNoValue, target);
+    }
+
     /// Terminal: jump to `pc`.
     void jump(uint64_t pc);
     /// Terminal: `cond` != 0 ? taken : not_taken.

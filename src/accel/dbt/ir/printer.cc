@@ -28,7 +28,8 @@ std::string to_string(const Block& block, Value v) {
     case Opcode::Const: out += fmt::format(" {:#x}", inst.imm); break;
     case Opcode::GetReg:
     case Opcode::SetReg: out += fmt::format(" x{}", inst.imm); break;
-    case Opcode::InterpStep: out += fmt::format(" @{:#x}", inst.imm); break;
+    case Opcode::InterpStep:
+    case Opcode::ExitIf: out += fmt::format(" @{:#x}", inst.imm); break;
     case Opcode::GetFReg:
     case Opcode::SetFReg: out += fmt::format(" f{}", inst.imm); break;
     case Opcode::CallExec:

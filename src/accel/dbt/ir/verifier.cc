@@ -9,7 +9,8 @@ namespace {
 /// The operand types an opcode wants, or Void for "no constraint beyond being a value".
 Type expected_arg(const Inst& inst, unsigned i, const Block& block) {
     switch (inst.op) {
-    case Opcode::SetReg: return Type::I64;
+    case Opcode::SetReg:
+    case Opcode::ExitIf: return Type::I64;
     case Opcode::Sext32:
     case Opcode::Zext32: return Type::I32;
     case Opcode::FAdd:

@@ -42,11 +42,73 @@ void Emitter::emit_patchable_jump(uint64_t guest_target) {
     jmp(stub.label, T_NEAR);
 }
 
+uint8_t Emitter::emit_condition(Value cond, Value fused) {
+    if (fused == ir::kNoValue) {
+        const Reg64 c = use(cond, rax);
+        test(c, c);
+        return 0x85; // jnz
+    }
+    emit_compare_flags(fused);
+    switch (m_block.insts[fused].op) {
+    case ir::Opcode::Eq: return 0x84;  // je
+    case ir::Opcode::Ne: return 0x85;  // jne
+    case ir::Opcode::LtS: return 0x8c; // jl
+    case ir::Opcode::LtU: return 0x82; // jb
+    case ir::Opcode::GeS: return 0x8d; // jge
+    case ir::Opcode::GeU: return 0x83; // jae
+    default: UNREACHABLE();
+    }
+}
+
+bool Emitter::fuses_into_exit_if(Value v) const {
+    const ir::Inst& in = m_block.insts[v];
+    if (in.op < ir::Opcode::Eq || in.op > ir::Opcode::GeU) return false;
+    if (v + 1 >= m_block.insts.size()) return false;
+    const ir::Inst& next = m_block.insts[v + 1];
+    return next.op == ir::Opcode::ExitIf && next.args[0] == v &&
+           m_alloc.use_start[v + 1] - m_alloc.use_start[v] == 1;
+}
+
+void Emitter::emit_exit_if(Value v, Value fused) {
+    const ir::Inst& in = m_block.insts[v];
+    const Value cond = m_cache.root(in.args[0]);
+    uint8_t cc = 0;
+    if (fused == ir::kNoValue && is_const(cond)) {
+        if (cval(cond) == 0) return; // never taken
+    } else {
+        cc = emit_condition(cond, fused);
+    }
+    // The stub runs with the registers as they are here: their deferred writes are its to do.
+    Stub& stub = new_stub(Stub::SideExit);
+    stub.pc = in.imm;
+    stub.unretired = m_block.guest_insns - (in.insn_index + 1u);
+    stub.writeback = pending_writes();
+    if (cc == 0) {
+        jmp(stub.label);
+    } else {
+        jump_to(stub.label, 0x0f, cc);
+    }
+}
+
 void Emitter::emit_terminal() {
     const ir::Terminal& t = m_block.term;
     switch (t.kind) {
     case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
     case ir::TermKind::Branch: {
+        if (chainable(t.target)) {
+            // The taken edge is a patchable jcc rel32 straight to its Link stub (then to the
+            // block it chains to); the fall-through follows.
+            const Value fused = t.value == m_alloc.fused_compare ? t.value : ir::kNoValue;
+            const uint8_t cc = emit_condition(t.value, fused);
+            while ((exec_here() + 2) & 3) // the rel32 4-byte aligned: patched in one store
+                nop();                    // (nop leaves the flags alone)
+            Stub& stub = new_stub(Stub::Link);
+            stub.pc = t.target;
+            stub.site = exec_here() + 2;
+            jump_to(stub.label, 0x0f, cc);
+            emit_patchable_jump(t.fallthrough);
+            break;
+        }
         StubLabel not_taken; // jump_if_false reaches it through xbyak, jz through the emitter
         if (t.value == m_alloc.fused_compare) {
             jump_if_false(t.value, not_taken);
@@ -144,6 +206,12 @@ void Emitter::emit_stubs() {
             emit_soft_stub(s); // ends with its own jumps
             continue;
         case Stub::SysInsn: emit_sys_stub(s); continue;
+        case Stub::SideExit:
+            // Taken side exit: the instructions after it were charged on entry but never ran.
+            emit_writeback(s);
+            if (s.unretired) add(r15, uint32_t(s.unretired));
+            emit_patchable_jump(s.pc); // may add a Link stub: this loop emits it later
+            continue;
         }
         jmp_exec(m_tramp.exit);
     }

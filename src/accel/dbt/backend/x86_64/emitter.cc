@@ -143,6 +143,7 @@ void Emitter::spill(int r) {
     if (const int q = m_cache.pending_of(v); q >= 0) {
         mov(guest(q, false), reg(r)); // the deferred write: HartState is now its home
         m_cache.clear_pending(q);
+        m_cache.set_guest(q, v); // (a later write of another register may have taken its old one)
     } else if (m_cache.dirty(v) && !is_const(v)) {
         if (m_cache.assign_slot(v)) {
             mov(slot(uint16_t(m_cache.slot_of(v)), false), reg(r));
@@ -477,6 +478,7 @@ void Emitter::emit_inst(Value v) {
         break;
     }
     case Opcode::Fence: mfence(); break;
+    case Opcode::ExitIf: emit_exit_if(v, ir::kNoValue); break;
     case Opcode::Count: UNREACHABLE();
     }
 }
@@ -487,6 +489,16 @@ void Emitter::emit_block(CompiledBlock& out) {
         m_cache.begin(m_current);
         if (m_current == m_alloc.fused_compare || m_alloc.aliased[m_current]) continue;
         const ir::Inst& in = m_block.insts[m_current];
+        // A side exit keeps deferred writes deferred too: its stub does them.
+        if (in.op == Opcode::ExitIf) {
+            emit_exit_if(m_current, ir::kNoValue);
+            continue;
+        }
+        if (fuses_into_exit_if(m_current)) {
+            emit_exit_if(m_current + 1, m_current); // cmp + jcc, at the compare's position
+            ++m_current;
+            continue;
+        }
         // Deferred guest register writes may stay deferred across loads and stores (their
         // fault and slow-path stubs do them); anything else that may leave the block or call out
         // needs HartState up to date first.

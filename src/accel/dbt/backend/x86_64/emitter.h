@@ -78,7 +78,17 @@ class Emitter : public Xbyak::CodeGenerator {
     /// An out-of-line path, emitted after the block body. Stubs live in a per-thread pool that
     /// every block reuses (see new_stub), so emitting one allocates nothing.
     struct Stub {
-        enum Kind { Fault, Helper, Link, Budget, Interpret, SoftLoad, SoftStore, SysInsn } kind;
+        enum Kind {
+            Fault,
+            Helper,
+            Link,
+            Budget,
+            Interpret,
+            SoftLoad,
+            SoftStore,
+            SysInsn,
+            SideExit
+        } kind;
         StubLabel label;
         int addr_reg = 0; ///< Fault: register holding the guest address
         uint64_t pc = 0;  ///< guest pc to store in HartState
@@ -90,8 +100,8 @@ class Emitter : public Xbyak::CodeGenerator {
         std::vector<int> saved; ///< SoftLoad/SoftStore: caller-saved registers live across it
         StubLabel join;         ///< SoftLoad/SoftStore: where the fast path continues
         int value_reg = -1;     ///< SoftLoad: result register; SoftStore: data register (or -1)
-        /// Fault, SoftLoad, SoftStore: deferred guest register writes to do first, as (HartState
-        /// qword, register).
+        /// Fault, SoftLoad, SoftStore, SideExit: deferred guest register writes to do first, as
+        /// (HartState qword, register).
         std::vector<std::pair<uint8_t, uint8_t>> writeback;
     };
 
@@ -197,6 +207,16 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_entry();
     void emit_terminal();
     void emit_patchable_jump(uint64_t guest_target);
+    /// Side exit `v` (ExitIf): a jcc to a stub that writes back the deferred guest register
+    /// writes, returns the budget of the instructions after it and leaves through a patchable
+    /// jump. `fused`: the compare (just before `v`, used only by it) whose flags it jumps on,
+    /// else kNoValue.
+    void emit_exit_if(ir::Value v, ir::Value fused);
+    /// True when compare `v` is used only by the ExitIf right after it (emitted as cmp + jcc).
+    bool fuses_into_exit_if(ir::Value v) const;
+    /// Sets the flags for condition `cond` of a conditional jump (cmp for the compare `fused`,
+    /// else test) and returns the jcc opcode byte (after 0x0f) that jumps when it holds.
+    uint8_t emit_condition(ir::Value cond, ir::Value fused);
     void emit_stubs();
     Stub& new_stub(Stub::Kind kind);
     /// Compares guest address `ra` against the memory limit for a `size`-byte access and jumps

@@ -5,8 +5,10 @@
 // decoded instruction); anything else not translated natively (A, ...) becomes an InterpStep that
 // fetches and runs that ONE instruction in the interpreter, so every instruction is covered.
 //
-// A block ends at a branch or jump, ecall/ebreak/fence.i, an illegal instruction, the end of the
-// 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns.
+// A block ends at a backward branch or a jump, ecall/ebreak/fence.i, an illegal instruction, the
+// end of the 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns.
+// A forward conditional branch becomes a side exit (ExitIf) and the block goes on at its
+// fall-through (a superblock), up to a few per block.
 
 #include <cstdint>
 

@@ -19,8 +19,17 @@ void store(InsnContext& c, Opcode op) {
     c.ir.op(op, addr, c.rs2());
 }
 
+/// A conditional branch: forward ones become side exits when the translator allows it (the
+/// block goes on at the fall-through); backward ones (loops) end the block at their back edge.
 void branch(InsnContext& c, Opcode cmp) {
-    c.ir.branch(c.ir.op(cmp, c.rs1(), c.rs2()), c.pc + uint64_t(c.d.imm), c.next_pc());
+    const uint64_t taken = c.pc + uint64_t(c.d.imm);
+    const Value cond = c.ir.op(cmp, c.rs1(), c.rs2());
+    if (c.side_exit_ok && taken > c.pc) {
+        c.ir.exit_if(cond, taken);
+        c.side_exit = true;
+        return;
+    }
+    c.ir.branch(cond, taken, c.next_pc());
     c.ends_block = true;
 }
 

@@ -105,6 +105,9 @@ bool visit_system(InsnContext& c, FpState& fp) {
     return false;
 }
 
+/// Side exits (forward conditional branches translated through) per block at most.
+constexpr unsigned kMaxSideExits = 8;
+
 bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
                bool native_fma) {
     block.reset(pc);
@@ -114,6 +117,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     FpState fp = memory.system ? memory.system->fp : FpState::Dirty;
     uint64_t cur = pc;
     unsigned count = 0;
+    unsigned side_exits = 0;
     while (true) {
         uint32_t raw = 0;
         bool straddling = false;
@@ -152,6 +156,11 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
             ir.op(ir::Opcode::CheckCodeParcel, ir::kNoValue, ir::kNoValue, ir::kNoValue, raw >> 16);
         InsnContext c{ir, d, cur};
         c.native_fma = native_fma;
+        // A forward branch becomes a side exit while the block may go on past it: room for
+        // more instructions, the fall-through on the same page, and few exits so far (each
+        // costs a stub).
+        c.side_exit_ok = side_exits < kMaxSideExits && count + 1 < max_insns &&
+                         ((cur + d.length) & ~uint64_t(0xfff)) == page;
         if (d.op == decoder::Op::Illegal) {
             ir.exit(ir::ExitReason::Illegal, cur, d.raw);
             c.ends_block = true;
@@ -162,6 +171,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
                    !visit_rva(c)) {
             ir.interp_step(); // anything else: one instruction in the interpreter
         }
+        if (c.side_exit) ++side_exits;
         if (c.retires) ++count;
         cur += d.length;
         if (c.ends_block) break;

@@ -14,6 +14,10 @@ struct InsnContext {
     bool ends_block = false; ///< set when the visitor placed a terminal
     bool retires = true;     ///< false when the terminal leaves before this instruction runs
     bool native_fma = false; ///< the backend may use host FMA for fmadd.d and friends
+    /// In: a forward conditional branch may become a side exit (ExitIf) instead of the
+    /// terminal. Out (side_exit): the visitor placed one and the block goes on.
+    bool side_exit_ok = false;
+    bool side_exit = false;
 
     uint64_t next_pc() const { return pc + d.length; }
     ir::Value rs1() { return ir.get_reg(d.rs1); }
