@@ -141,10 +141,12 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
 }
 
 /// An engine set-up the tests run under: the interpreter, the translator translating everything
-/// at once, and the translator with its default tiering (cold code interpreted).
+/// at once with superblocks (side exits), and the translator as machina runs it by default (cold
+/// code interpreted, no side exits).
 struct Variant {
     Engine engine;
     unsigned hot_visits; ///< MACHINA_DBT_HOT_VISITS for the translator
+    unsigned side_exits; ///< MACHINA_DBT_SIDE_EXITS for the translator
     const char* name;
 };
 
@@ -157,8 +159,10 @@ void PrintTo(const Variant& variant, std::ostream* os) {
 std::unique_ptr<Machine> run_program(const std::string& source, const Variant& variant,
                                      std::vector<std::pair<uint64_t, uint64_t>> words = {},
                                      unsigned harts = 1) {
-    if (variant.engine == Engine::Dbt)
+    if (variant.engine == Engine::Dbt) {
         setenv("MACHINA_DBT_HOT_VISITS", std::to_string(variant.hot_visits).c_str(), 1);
+        setenv("MACHINA_DBT_SIDE_EXITS", std::to_string(variant.side_exits).c_str(), 1);
+    }
     return run_program(source, variant.engine, std::move(words), harts);
 }
 
@@ -948,9 +952,9 @@ second_done:
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SystemMode,
-                         ::testing::Values(Variant{Engine::Interp, 0, "interp"},
-                                           Variant{Engine::Dbt, 1, "dbt"},
-                                           Variant{Engine::Dbt, 16, "dbt_tiered"}),
+                         ::testing::Values(Variant{Engine::Interp, 0, 0, "interp"},
+                                           Variant{Engine::Dbt, 1, 8, "dbt"},
+                                           Variant{Engine::Dbt, 16, 0, "dbt_tiered"}),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
 } // namespace

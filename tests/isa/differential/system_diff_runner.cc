@@ -99,6 +99,9 @@ struct SystemDiffRunner::Machine {
         dbt::system::DbtEngineOptions options;
         options.hot_visits = 1; // translate everything: the interpreter is the other side
         options.code_bytes = 32u << 20;
+        // Superblocks (off by default in system mode) so side exits are compared too; blocks
+        // without them are what the Linux boot tests and the tiered system-mode tests run.
+        options.side_exits = 8;
         engine = translator ? dbt::system::make_dbt_engine(*bus, options)
                             : dbt::system::make_interp_engine(*bus);
     }

@@ -49,10 +49,11 @@ void dump_guest(const uint8_t* page_host, uint64_t pc, uint64_t end) {
 } // namespace
 
 Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemory& ram,
-                                                           size_t code_size) {
+                                                           size_t code_size, unsigned side_exits) {
     if (code_size < 4 * backend::kMaxBlockCode)
         return Error::make("code cache of {} bytes is too small", code_size);
     std::unique_ptr<DbtCodeCache> c(new DbtCodeCache(ram));
+    c->m_side_exits = side_exits;
     c->m_buffer.reset(TRY_CTX(backend::CodeBuffer::create(code_size), "code cache"));
     c->m_tramp = TRY(backend::emit_trampolines(*c->m_buffer));
     c->m_tramp_bytes = c->m_buffer->used();
@@ -200,7 +201,7 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
         if (!region_of(host, &page_index)) return Status::Untranslatable;
     }
     const uint64_t key = make_code_key(host, fp);
-    const frontend::SystemSource source{code - (vpc & kPageMask), fp, next_page};
+    const frontend::SystemSource source{code - (vpc & kPageMask), fp, next_page, m_side_exits};
     CodePage& code_page = m_pages[host & ~kPageMask];
     if (!code_page.copy) { // taken before the frontend reads, so a racing write only drops more
         code_page.copy.reset(new uint8_t[SoftTlb::kPageSize]);

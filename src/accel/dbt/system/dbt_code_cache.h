@@ -23,6 +23,7 @@
 #include "accel/dbt/backend/x86_64/backend.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/system/dbt_block_map.h"
+#include "accel/dbt/system/dbt_heat.h"
 #include "accel/dbt/system/physical_bus.h"
 #include "base/result.h"
 #include "core/guest_memory.h"
@@ -66,8 +67,9 @@ struct DbtStats {
 class DbtCodeCache final : public CodePageTracker {
   public:
     /// Maps a code buffer of `code_size` bytes; `ram` gives the pages code may come from.
-    static Result<std::unique_ptr<DbtCodeCache>> create(const core::GuestMemory& ram,
-                                                        size_t code_size);
+    /// Blocks get at most `side_exits` side exits (DbtEngineOptions::side_exits).
+    static Result<std::unique_ptr<DbtCodeCache>>
+    create(const core::GuestMemory& ram, size_t code_size, unsigned side_exits = kSideExits);
     ~DbtCodeCache() override;
 
     /// What the cache knows of the code at one (vpc, key): its block once translated, and until
@@ -166,6 +168,7 @@ class DbtCodeCache final : public CodePageTracker {
     void drop_page(uintptr_t host_page);
 
     const core::GuestMemory& m_ram;
+    unsigned m_side_exits = kSideExits;
     std::unique_ptr<backend::CodeBuffer> m_buffer;
     backend::Trampolines m_tramp;
     backend::HostFeatures m_features;

@@ -247,7 +247,12 @@ std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus, const DbtEngineOpt
         const char* env = std::getenv("MACHINA_DBT_HOT_VISITS");
         hot = env ? uint32_t(std::strtoul(env, nullptr, 0)) : kHotVisits;
     }
-    auto cache = DbtCodeCache::create(bus.memory(), options.code_bytes);
+    int side_exits = options.side_exits;
+    if (side_exits < 0) {
+        const char* env = std::getenv("MACHINA_DBT_SIDE_EXITS");
+        side_exits = env ? int(std::strtoul(env, nullptr, 0)) : int(kSideExits);
+    }
+    auto cache = DbtCodeCache::create(bus.memory(), options.code_bytes, unsigned(side_exits));
     if (!cache.ok()) {
         log::error("translator: {}; running the interpreter instead", cache.error().message);
         return make_interp_engine(bus);

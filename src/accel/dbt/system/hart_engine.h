@@ -37,6 +37,9 @@ struct DbtEngineOptions {
     /// else the default (kHotVisits, dbt_heat.h).
     uint32_t hot_visits = 0;
     size_t code_bytes = 128u << 20; ///< code cache size (flushed whole when full)
+    /// Side exits per block (superblocks: forward branches translated through). -1:
+    /// MACHINA_DBT_SIDE_EXITS from the environment, else kSideExits (dbt_heat.h).
+    int side_exits = -1;
 };
 
 /// The translator engine (dbt_engine.cc; the interpreter if its code cache cannot be mapped).

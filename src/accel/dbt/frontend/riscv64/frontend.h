@@ -39,6 +39,9 @@ struct SystemSource {
     /// Host address of the next guest page when the hart can fetch from it now (else nullptr):
     /// an instruction straddling the page end is then translated, guarded by CheckCodeParcel.
     const uint8_t* next_page_host = nullptr;
+    /// Side exits (forward branches translated through) per block at most; 0 ends blocks at
+    /// every branch (see DbtEngineOptions::side_exits).
+    unsigned max_side_exits = 0;
 };
 
 /// System mode: translates guest code at virtual `pc` (in the page `source` holds) into `block`.

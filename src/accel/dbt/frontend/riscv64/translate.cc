@@ -105,7 +105,8 @@ bool visit_system(InsnContext& c, FpState& fp) {
     return false;
 }
 
-/// Side exits (forward conditional branches translated through) per block at most.
+/// Side exits (forward conditional branches translated through) per block at most, in user
+/// mode (system mode: SystemSource::max_side_exits).
 constexpr unsigned kMaxSideExits = 8;
 
 bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
@@ -118,6 +119,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     uint64_t cur = pc;
     unsigned count = 0;
     unsigned side_exits = 0;
+    const unsigned max_side_exits = memory.system ? memory.system->max_side_exits : kMaxSideExits;
     while (true) {
         uint32_t raw = 0;
         bool straddling = false;
@@ -159,7 +161,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         // A forward branch becomes a side exit while the block may go on past it: room for
         // more instructions, the fall-through on the same page, and few exits so far (each
         // costs a stub).
-        c.side_exit_ok = side_exits < kMaxSideExits && count + 1 < max_insns &&
+        c.side_exit_ok = side_exits < max_side_exits && count + 1 < max_insns &&
                          ((cur + d.length) & ~uint64_t(0xfff)) == page;
         if (d.op == decoder::Op::Illegal) {
             ir.exit(ir::ExitReason::Illegal, cur, d.raw);
