@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "accel/dbt/backend/x86_64/emitter.h"
+#include "accel/dbt/backend/x86_64/hand_encode.h"
 
 namespace machina::dbt::backend {
 
@@ -28,21 +29,46 @@ bool Emitter::chainable(uint64_t target) const {
 }
 
 void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLabel& slow) {
+    // Hand-encoded (hand_encode.h): one probe per guest memory access, and building it through
+    // xbyak's operands cost a sixth of a block's translation.
     const SoftmmuOptions& o = *m_softmmu;
+    const int a = ra.getIdx();
+    ASSERT(a != hostreg::kRax && a != hostreg::kRcx, "the probe clobbers rax and rcx");
+    encode::Bytes e;
     // Entry offset = ((va >> 12) & (entries - 1)) << entry_shift, in one shift and one mask.
-    mov(rax, ra);
-    shr(rax, 12 - o.entry_shift);
-    and_(eax, (o.entries - 1) << o.entry_shift);
+    encode::mov_rr(e, hostreg::kRax, a); // mov rax, ra
+    e.u8(0x48);                          // shr rax, 12 - entry_shift
+    e.u8(0xc1);
+    e.u8(0xe8);
+    e.u8(uint8_t(12 - o.entry_shift));
+    e.u8(0x25); // and eax, (entries - 1) << entry_shift
+    e.u32((o.entries - 1) << o.entry_shift);
+    put(e.b, e.n);
+    e.n = 0;
     // The tag must match the page of the LAST byte: page-crossing accesses miss.
     if (size == 1) {
-        mov(rcx, ra);
+        encode::mov_rr(e, hostreg::kRcx, a); // mov rcx, ra
     } else {
-        lea(rcx, ptr[ra + int(size - 1)]);
+        e.rex_w(hostreg::kRcx, 0, a); // lea rcx, [ra + size - 1]
+        e.u8(0x8d);
+        e.mem(hostreg::kRcx, a, int32_t(size - 1));
     }
-    and_(rcx, uint32_t(-4096));
-    cmp(rcx, qword[r14 + rax + tag]);
+    e.u8(0x48); // and rcx, -4096
+    e.u8(0x81);
+    e.u8(0xe1);
+    e.u32(0xfffff000u);
+    put(e.b, e.n);
+    e.n = 0;
+    e.rex_w(hostreg::kRcx, hostreg::kRax, hostreg::kR14); // cmp rcx, [r14 + rax + tag]
+    e.u8(0x3b);
+    e.mem_index(hostreg::kRcx, hostreg::kR14, hostreg::kRax, tag);
+    put(e.b, e.n);
     jne(slow, T_NEAR);
-    mov(rax, qword[r14 + rax + o.addend]);
+    e.n = 0;
+    e.rex_w(hostreg::kRax, hostreg::kRax, hostreg::kR14); // mov rax, [r14 + rax + addend]
+    e.u8(0x8b);
+    e.mem_index(hostreg::kRax, hostreg::kR14, hostreg::kRax, o.addend);
+    put(e.b, e.n);
 }
 
 void Emitter::emit_load_softmmu(Value v) {
@@ -129,8 +155,12 @@ void Emitter::emit_soft_stub(Stub& s) {
     // Deferred guest register writes first: the helper may leave the block with a fault. The
     // fast path keeps them deferred (writing them again later is harmless).
     emit_writeback(s);
-    for (size_t k = 0; k < s.saved.size(); ++k)
-        mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(s.saved[k]));
+    encode::Bytes e;
+    for (size_t k = 0; k < s.saved.size(); ++k) {
+        e.n = 0;
+        encode::store64(e, hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k), s.saved[k]);
+        put(e.b, e.n);
+    }
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
     // any of them, so it goes first.
     const Reg64 ra = reg(s.addr_reg);
@@ -154,8 +184,11 @@ void Emitter::emit_soft_stub(Stub& s) {
     } else {
         call(qword[rbp + MACHINA_JIT_OFF(store_slow)]);
     }
-    for (size_t k = 0; k < s.saved.size(); ++k)
-        mov(reg(s.saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    for (size_t k = 0; k < s.saved.size(); ++k) {
+        e.n = 0;
+        encode::load64(e, s.saved[k], hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k));
+        put(e.b, e.n);
+    }
     Label fault;
     if (load) {
         test(eax, eax);
