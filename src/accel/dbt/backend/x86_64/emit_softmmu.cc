@@ -162,55 +162,65 @@ void Emitter::emit_soft_stub(Stub& s) {
         put(e.b, e.n);
     }
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
-    // any of them, so it goes first.
-    const Reg64 ra = reg(s.addr_reg);
-    if (load) {
-        if (ra.getIdx() != rsi.getIdx()) mov(rsi, ra);
-        xor_(edx, edx);
-        mov(ecx, size | (is_signed_load(in.op) ? kSignExtend : 0));
-    } else {
-        mov(rax, ra);
-        if (s.value_reg >= 0) {
-            if (s.value_reg != rdx.getIdx()) mov(rdx, reg(s.value_reg));
-        } else {
-            mov_val(rdx, in.args[1]); // a constant
-        }
-        mov(rsi, rax);
-        mov(ecx, size);
-    }
-    mov(rdi, rbp);
-    if (load) {
-        call(qword[rbp + MACHINA_JIT_OFF(load_slow)]);
-    } else {
-        call(qword[rbp + MACHINA_JIT_OFF(store_slow)]);
-    }
-    for (size_t k = 0; k < s.saved.size(); ++k) {
-        e.n = 0;
-        encode::load64(e, s.saved[k], hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k));
+    // any of them, so it goes first. Hand-encoded, as the probe: one stub per memory access.
+    auto flush = [&] {
         put(e.b, e.n);
-    }
-    Label fault;
+        e.n = 0;
+    };
+    e.n = 0;
+    const int a = s.addr_reg;
     if (load) {
-        test(eax, eax);
-        jnz(fault, T_NEAR);
-        mov(reg(s.value_reg), qword[rbp + MACHINA_JIT_OFF(helper_value)]);
-        jmp(s.join, T_NEAR);
+        if (a != hostreg::kRsi) encode::mov_rr(e, hostreg::kRsi, a);
+        e.u8(0x31); // xor edx, edx
+        e.u8(0xd2);
+        e.u8(0xb9); // mov ecx, imm32
+        e.u32(size | (is_signed_load(in.op) ? kSignExtend : 0));
+        flush();
     } else {
-        test(eax, eax);
-        jz(s.join, T_NEAR);
-        cmp(eax, kMemFault);
-        je(fault, T_NEAR);
+        encode::mov_rr(e, hostreg::kRax, a);
+        if (s.value_reg >= 0 && s.value_reg != hostreg::kRdx)
+            encode::mov_rr(e, hostreg::kRdx, s.value_reg);
+        flush();
+        if (s.value_reg < 0) mov_val(rdx, in.args[1]); // a constant
+        encode::mov_rr(e, hostreg::kRsi, hostreg::kRax);
+        e.u8(0xb9); // mov ecx, imm32
+        e.u32(size);
+        flush();
+    }
+    encode::mov_rr(e, hostreg::kRdi, hostreg::kRbp);
+    e.u8(0xff); // call qword [rbp + helper]
+    e.mem(2, hostreg::kRbp, load ? MACHINA_JIT_OFF(load_slow) : MACHINA_JIT_OFF(store_slow));
+    flush();
+    for (size_t k = 0; k < s.saved.size(); ++k) {
+        encode::load64(e, s.saved[k], hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k));
+        flush();
+    }
+    StubLabel fault; // local: bound below, never an xbyak label
+    e.u8(0x85);      // test eax, eax
+    e.u8(0xc0);
+    flush();
+    if (load) {
+        jnz(fault);
+        encode::load64(e, s.value_reg, hostreg::kRbp, MACHINA_JIT_OFF(helper_value));
+        flush();
+        jmp(s.join);
+    } else {
+        jz(s.join);
+        e.u8(0x3d); // cmp eax, imm32
+        e.u32(kMemFault);
+        flush();
+        je(fault);
         // The store hit translated code (possibly this block): leave right after it, so the
         // next instruction is fetched afresh, as the interpreter would.
         store_pc(in.pc + m_block.insn_length.at(in.insn_index));
-        mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired - 1));
+        mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired - 1), true);
         set_exit_reason(uint32_t(JitExit::Lookup));
         jmp_exec(m_tramp.exit);
     }
     // A guest fault (recorded by the helper): precise state before this instruction.
     L(fault);
     store_pc(s.pc);
-    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+    mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
     set_exit_reason(uint32_t(load ? JitExit::LoadFault : JitExit::StoreFault));
     jmp_exec(m_tramp.exit);
 }
