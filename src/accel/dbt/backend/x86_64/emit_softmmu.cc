@@ -2,6 +2,7 @@
 // helper calls for misses, MMIO and page-crossing accesses) and jumps that leave the block's
 // guest page through the system jump cache.
 #include <cstddef>
+#include <vector>
 
 #include "accel/dbt/backend/x86_64/emitter.h"
 #include "accel/dbt/backend/x86_64/hand_encode.h"
@@ -268,35 +269,55 @@ void Emitter::emit_sys_stub(Stub& s) {
     jmp_exec(m_tramp.exit);
 }
 
-void Emitter::emit_system_lookup() {
-    const SoftmmuOptions& o = *m_softmmu;
+namespace {
+
+/// The system jump-cache lookup up to its miss exit (emit_system_lookup): position-independent
+/// and the same for every block of a code cache with `code_entries` code TLB entries, so it is
+/// assembled once per thread (through xbyak) and copied.
+const std::vector<uint8_t>& system_lookup_template(uint32_t code_entries) {
+    thread_local std::vector<uint8_t> bytes;
+    thread_local uint32_t made_for = 0;
+    if (made_for == code_entries) return bytes;
+    Xbyak::CodeGenerator g(1024, Xbyak::AutoGrow);
     Label miss;
-    mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
+    g.mov(g.qword[g.rbx + int32_t(offsetof(riscv::HartState, pc))], g.rax);
     // The code TLB must map the target (to the host code the cache entry was made for).
-    mov(rcx, rax);
-    shr(rcx, 12 - 4); // 16-byte entries
-    and_(ecx, (o.code_entries - 1) << 4);
-    add(rcx, qword[rbp + MACHINA_JIT_OFF(fetch_tlb)]);
-    mov(rdx, rax);
-    and_(rdx, uint32_t(-4096));
-    or_(rdx, qword[rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
-    cmp(rdx, qword[rcx]);
-    jne(miss, T_NEAR);
-    mov(rdx, qword[rcx + 8]);
-    add(rdx, rax);
-    or_(rdx, qword[rbp + MACHINA_JIT_OFF(code_key_bits)]); // rdx = the code key
-    mov(rcx, rax);
-    shr(rcx, 1);
-    and_(ecx, kSystemJumpCacheSize - 1);
-    shl(ecx, 5);
-    add(rcx, qword[rbp + MACHINA_JIT_OFF(system_jump_cache)]);
-    cmp(rax, qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, guest_pc))]);
-    jne(miss, T_NEAR);
-    cmp(rdx, qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, code_key))]);
-    jne(miss, T_NEAR);
-    jmp(qword[rcx + int32_t(offsetof(SystemJumpCacheEntry, host))]);
-    L(miss);
-    set_exit_reason(uint32_t(JitExit::Lookup));
+    g.mov(g.rcx, g.rax);
+    g.shr(g.rcx, 12 - 4); // 16-byte entries
+    g.and_(g.ecx, (code_entries - 1) << 4);
+    g.add(g.rcx, g.qword[g.rbp + MACHINA_JIT_OFF(fetch_tlb)]);
+    g.mov(g.rdx, g.rax);
+    g.and_(g.rdx, uint32_t(-4096));
+    g.or_(g.rdx, g.qword[g.rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
+    g.cmp(g.rdx, g.qword[g.rcx]);
+    g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
+    g.mov(g.rdx, g.qword[g.rcx + 8]);
+    g.add(g.rdx, g.rax);
+    g.or_(g.rdx, g.qword[g.rbp + MACHINA_JIT_OFF(code_key_bits)]); // rdx = the code key
+    g.mov(g.rcx, g.rax);
+    g.shr(g.rcx, 1);
+    g.and_(g.ecx, kSystemJumpCacheSize - 1);
+    g.shl(g.ecx, 5);
+    g.add(g.rcx, g.qword[g.rbp + MACHINA_JIT_OFF(system_jump_cache)]);
+    g.cmp(g.rax, g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, guest_pc))]);
+    g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
+    g.cmp(g.rdx, g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, code_key))]);
+    g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
+    g.jmp(g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, host))]);
+    g.L(miss);
+    g.mov(g.dword[g.rbp + MACHINA_JIT_OFF(exit_reason)], uint32_t(JitExit::Lookup));
+    g.ready();
+    bytes.assign(g.getCode(), g.getCode() + g.getSize());
+    made_for = code_entries;
+    return bytes;
+}
+
+} // namespace
+
+void Emitter::emit_system_lookup() {
+    // Leaves for the guest pc in rax: hit -> the block's host code, miss -> the dispatcher.
+    const std::vector<uint8_t>& t = system_lookup_template(m_softmmu->code_entries);
+    put(t.data(), t.size());
     jmp_exec(m_tramp.exit);
 }
 
