@@ -44,7 +44,7 @@ void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLab
     e.u8(uint8_t(12 - o.entry_shift));
     e.u8(0x25); // and eax, (entries - 1) << entry_shift
     e.u32((o.entries - 1) << o.entry_shift);
-    put(e.b, e.n);
+    put16(e.b, e.n);
     e.n = 0;
     // The tag must match the page of the LAST byte: page-crossing accesses miss.
     if (size == 1) {
@@ -58,18 +58,18 @@ void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLab
     e.u8(0x81);
     e.u8(0xe1);
     e.u32(0xfffff000u);
-    put(e.b, e.n);
+    put16(e.b, e.n);
     e.n = 0;
     e.rex_w(hostreg::kRcx, hostreg::kRax, hostreg::kR14); // cmp rcx, [r14 + rax + tag]
     e.u8(0x3b);
     e.mem_index(hostreg::kRcx, hostreg::kR14, hostreg::kRax, tag);
-    put(e.b, e.n);
+    put16(e.b, e.n);
     jne(slow, T_NEAR);
     e.n = 0;
     e.rex_w(hostreg::kRax, hostreg::kRax, hostreg::kR14); // mov rax, [r14 + rax + addend]
     e.u8(0x8b);
     e.mem_index(hostreg::kRax, hostreg::kR14, hostreg::kRax, o.addend);
-    put(e.b, e.n);
+    put16(e.b, e.n);
 }
 
 void Emitter::emit_load_softmmu(Value v) {
@@ -160,12 +160,12 @@ void Emitter::emit_soft_stub(Stub& s) {
     for (size_t k = 0; k < s.saved.size(); ++k) {
         e.n = 0;
         encode::store64(e, hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k), s.saved[k]);
-        put(e.b, e.n);
+        put16(e.b, e.n);
     }
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
     // any of them, so it goes first. Hand-encoded, as the probe: one stub per memory access.
     auto flush = [&] {
-        put(e.b, e.n);
+        put16(e.b, e.n);
         e.n = 0;
     };
     e.n = 0;

@@ -286,7 +286,16 @@ void Emitter::jmp_exec(uintptr_t target) {
     Bytes e;
     e.u8(0xe9);
     e.u32(uint32_t(int32_t(int64_t(target) - int64_t(exec_here() + 5))));
-    put(e.b, e.n);
+    put16(e.b, e.n);
+}
+
+void Emitter::put16(const uint8_t (&bytes)[16], size_t n) {
+    if (size_ + 16 <= maxSize_) {
+        std::memcpy(top_ + size_, bytes, 16); // the bytes past n are overwritten next
+        size_ += n;
+        return;
+    }
+    put(bytes, n);
 }
 
 void Emitter::put(const uint8_t* bytes, size_t n) {
@@ -305,7 +314,7 @@ void Emitter::mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64) {
     e.u8(0xc7);
     e.modrm_disp(0, base, disp);
     e.u32(imm);
-    put(e.b, e.n);
+    put16(e.b, e.n);
 }
 
 void Emitter::mov_mem_rax(int base, int32_t disp) {
@@ -313,7 +322,7 @@ void Emitter::mov_mem_rax(int base, int32_t disp) {
     e.u8(0x48);
     e.u8(0x89);
     e.modrm_disp(0, base, disp);
-    put(e.b, e.n);
+    put16(e.b, e.n);
 }
 
 void Emitter::mov_rax_imm(uint64_t imm) {
@@ -331,7 +340,7 @@ void Emitter::mov_rax_imm(uint64_t imm) {
         e.u8(0xb8);
         e.u64(imm);
     }
-    put(e.b, e.n);
+    put16(e.b, e.n);
 }
 
 void Emitter::set_exit_reason(uint32_t reason) {
@@ -354,7 +363,7 @@ void Emitter::jump_to(const StubLabel& label, uint8_t prefix, uint8_t code) {
     e.u8(code);
     const uint32_t site = uint32_t(getSize() + e.n);
     e.u32(label.bound >= 0 ? uint32_t(int32_t(label.bound - int64_t(site + 4))) : 0);
-    put(e.b, e.n);
+    put16(e.b, e.n);
     if (label.bound < 0) label.add_site(site);
 }
 

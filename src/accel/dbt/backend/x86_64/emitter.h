@@ -118,6 +118,10 @@ class Emitter : public Xbyak::CodeGenerator {
     void mov_rax_imm(uint64_t imm);
     /// Appends `n` bytes of hand-encoded code in one step (xbyak's checks when out of room).
     void put(const uint8_t* bytes, size_t n);
+    /// put() for the first `n` (<= 16) of 16 readable bytes: one fixed-size copy instead of a
+    /// libc memcpy call (a hand-encoded instruction is a handful of bytes; the call cost more
+    /// than the encoding).
+    void put16(const uint8_t (&bytes)[16], size_t n);
 
     // Operands (emitter.cc). Values live where m_cache says; these helpers emit the loads and
     // spill stores its decisions need. rax and rcx are scratch; rdx is allocated unless the
