@@ -12,6 +12,8 @@
 #include <cstring>
 #include <thread>
 
+#include "accel/dbt/frontend/riscv64/frontend.h"
+#include "accel/dbt/interp/interpreter.h"
 #include "accel/dbt/runtime/translator.h"
 
 namespace machina::dbt {
@@ -159,6 +161,61 @@ TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {
     EXPECT_EQ(s.x[10], 2500u);
     EXPECT_EQ(s.instret, 2u + 50 * 5 + 50 * 4);
     EXPECT_EQ(t->stats().blocks_translated, 4u);
+}
+
+uint32_t srliw(unsigned rd, unsigned rs1, unsigned shamt) {
+    return i_type(0x1b, 5, rd, rs1, int32_t(shamt));
+}
+uint32_t slliw(unsigned rd, unsigned rs1, unsigned shamt) {
+    return i_type(0x1b, 1, rd, rs1, int32_t(shamt));
+}
+uint32_t or_(unsigned rd, unsigned rs1, unsigned rs2) {
+    return 0x33 | rd << 7 | 6u << 12 | rs1 << 15 | rs2 << 20;
+}
+
+/// Ror instructions in the IR the frontend makes of the block at kCode.
+int rotates_in_block(const Guest& g) {
+    ir::Block block;
+    EXPECT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+    int n = 0;
+    for (const ir::Inst& in : block.insts)
+        n += in.op == ir::Opcode::Ror;
+    return n;
+}
+
+TEST(Translator, ShiftPairsOredTogetherBecomeRotatesOnlyWhenTheyAreOne) {
+    // srliw/slliw of one value by k and 32 - k, or-ed (either order): a 32-bit rotate (as
+    // compilers write rotr without Zbb); the look-alikes must stay shifts and an or.
+    struct Case {
+        std::initializer_list<uint32_t> code;
+        int rotates;
+    };
+    const Case cases[] = {
+        {{srliw(5, 10, 7), slliw(6, 10, 25), or_(11, 5, 6), kEcall}, 1},
+        {{slliw(6, 10, 25), srliw(5, 10, 7), or_(11, 6, 5), kEcall}, 1},
+        {{srliw(5, 10, 7), slliw(6, 10, 24), or_(11, 5, 6), kEcall}, 0}, // 7 + 24 != 32
+        {{srliw(5, 10, 7), slliw(6, 13, 25), or_(11, 5, 6), kEcall}, 0}, // different sources
+        // The source changes between the shifts: not one value.
+        {{srliw(5, 10, 7), addi(10, 10, 1), slliw(6, 10, 25), or_(11, 5, 6), kEcall}, 0},
+        // A shift result overwritten before the or: the or reads the new value.
+        {{srliw(5, 10, 7), slliw(6, 10, 25), addi(5, 5, 3), or_(11, 5, 6), kEcall}, 0},
+    };
+    for (size_t i = 0; i < std::size(cases); ++i) {
+        Guest g;
+        g.load(kCode, cases[i].code);
+        EXPECT_EQ(rotates_in_block(g), cases[i].rotates) << "case " << i;
+        riscv::HartState want, got;
+        for (riscv::HartState* st : {&want, &got}) {
+            st->pc = kCode;
+            st->x[10] = 0x12345678'9abcdef1ull;
+            st->x[13] = 0x0fedcba9'87654321ull;
+        }
+        EXPECT_EQ(interp::run_user(want, g.memory(), 100).kind, ExitKind::Ecall);
+        auto t = make();
+        EXPECT_EQ(run_translated(got, g.memory(), 100, *t).kind, ExitKind::Ecall);
+        for (unsigned r = 0; r < 32; ++r)
+            EXPECT_EQ(got.x[r], want.x[r]) << "case " << i << " x" << r;
+    }
 }
 
 TEST(Translator, SideExitsKeepTheBudgetExact) {

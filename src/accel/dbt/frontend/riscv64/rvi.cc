@@ -1,6 +1,9 @@
 // RV64I: integer computation, loads/stores, control flow, fence, ecall/ebreak, fence.i.
 #include "accel/dbt/frontend/riscv64/visitor.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace machina::dbt::frontend {
 
 using decoder::Op;
@@ -45,6 +48,69 @@ void alu_w(InsnContext& c, Opcode op, Value b32) {
     c.set_rd(c.sx(c.ir.op(op, c.lo(c.rs1()), b32)));
 }
 
+/// What the IR computed for `v`: a GetReg of a register this block set earlier is that SetReg's
+/// value (the frontend reads registers with fresh GetRegs; the passes forward them later).
+/// Looks back at most a few dozen instructions and stops at anything that may write registers
+/// behind the IR's back.
+Value resolve_reg(const ir::Block& block, Value v) {
+    const ir::Inst& in = block.insts[v];
+    if (in.op != Opcode::GetReg) return v;
+    const Value stop = v > 64 ? v - 64 : 0;
+    for (Value k = v; k-- > stop;) {
+        const ir::Inst& prev = block.insts[k];
+        if (prev.op == Opcode::SetReg && prev.imm == in.imm) return prev.args[0];
+        if (ir::info(prev.op).flags & ir::kCall || prev.op == Opcode::InterpStep) break;
+    }
+    return v;
+}
+
+/// True when `a` and `b` hold the same guest value: the same IR value, or GetReg of the same
+/// register with no write to it in between.
+bool same_value(const ir::Block& block, Value a, Value b) {
+    if (a == b) return true;
+    const ir::Inst& x = block.insts[a];
+    const ir::Inst& y = block.insts[b];
+    if (x.op != Opcode::GetReg || y.op != Opcode::GetReg || x.imm != y.imm) return false;
+    for (Value k = std::min(a, b) + 1; k < std::max(a, b); ++k) {
+        const ir::Inst& mid = block.insts[k];
+        if ((mid.op == Opcode::SetReg && mid.imm == x.imm) || ir::info(mid.op).flags & ir::kCall ||
+            mid.op == Opcode::InterpStep)
+            return false;
+    }
+    return true;
+}
+
+/// Value `v` as `sext32(op(trunc32(src), k))` (what srliw/slliw by a constant build): `src`, k.
+bool shift_w_by_const(const ir::Block& block, Value v, Opcode op, Value* src, uint64_t* k) {
+    const ir::Inst& ext = block.insts[resolve_reg(block, v)];
+    if (ext.op != Opcode::Sext32) return false;
+    const ir::Inst& shift = block.insts[ext.args[0]];
+    if (shift.op != op) return false;
+    const ir::Inst& amount = block.insts[shift.args[1]];
+    const ir::Inst& low = block.insts[shift.args[0]];
+    if (amount.op != Opcode::Const || low.op != Opcode::Trunc32) return false;
+    *src = low.args[0];
+    *k = amount.imm & 31;
+    return true;
+}
+
+/// `or` of `srliw t, x, k` and `slliw u, x, 32 - k` (either order) is a 32-bit rotate right of x,
+/// sign-extended: how compilers write rotr/rotl without Zbb (SHA-256's rounds are made of them).
+/// The rotate replaces the or (the shifts stay for their own destinations; dead ones go).
+/// Returns it, or kNoValue when the operands are not such a pair.
+Value rotate_idiom(InsnContext& c, Value a, Value b) {
+    const ir::Block& block = c.ir.block();
+    for (int order = 0; order < 2; ++order) {
+        Value right_src = ir::kNoValue, left_src = ir::kNoValue;
+        uint64_t right = 0, left = 0;
+        if (shift_w_by_const(block, a, Opcode::Shr, &right_src, &right) &&
+            shift_w_by_const(block, b, Opcode::Shl, &left_src, &left) && right != 0 &&
+            right + left == 32 && same_value(block, right_src, left_src))
+            return c.sx(c.ir.op(Opcode::Ror, c.lo(right_src), c.ir.c32(uint32_t(right))));
+        std::swap(a, b);
+    }
+    return ir::kNoValue;
+}
 } // namespace
 
 bool visit_rvi(InsnContext& c) {
@@ -99,7 +165,12 @@ bool visit_rvi(InsnContext& c) {
     case Op::Xor: alu_reg(c, Opcode::Xor); return true;
     case Op::Srl: alu_reg(c, Opcode::Shr); return true;
     case Op::Sra: alu_reg(c, Opcode::Sar); return true;
-    case Op::Or: alu_reg(c, Opcode::Or); return true;
+    case Op::Or: {
+        const Value a = c.rs1(), b = c.rs2();
+        const Value rotate = rotate_idiom(c, a, b);
+        c.set_rd(rotate != ir::kNoValue ? rotate : ir.op(Opcode::Or, a, b));
+        return true;
+    }
     case Op::And: alu_reg(c, Opcode::And); return true;
     case Op::Addiw: alu_w(c, Opcode::Add, ir.c32(uint32_t(c.d.imm))); return true;
     case Op::Slliw: alu_w(c, Opcode::Shl, ir.c32(uint32_t(c.d.imm))); return true;
