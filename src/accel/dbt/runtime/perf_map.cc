@@ -22,7 +22,8 @@ struct PerfMapFile {
         char path[64];
         std::snprintf(path, sizeof path, "/tmp/perf-%d.map", int(getpid()));
         file = std::fopen(path, "w");
-        if (!file) std::fprintf(stderr, "machina: cannot write %s; MACHINA_PERFMAP ignored\n", path);
+        if (!file)
+            std::fprintf(stderr, "machina: cannot write %s; MACHINA_PERFMAP ignored\n", path);
     }
 };
 
@@ -33,14 +34,16 @@ PerfMapFile& perf_map_file() {
 
 } // namespace
 
-bool perf_map_enabled() { return perf_map_file().file != nullptr; }
+bool perf_map_enabled() {
+    return perf_map_file().file != nullptr;
+}
 
 void perf_map_note(uintptr_t host_entry, size_t host_size, uint64_t guest_pc) {
     PerfMapFile& map = perf_map_file();
     if (!map.file) return;
     std::lock_guard lock(map.mutex);
-    std::fprintf(map.file, "%lx %zx riscv:%#lx\n", static_cast<unsigned long>(host_entry), host_size,
-                 static_cast<unsigned long>(guest_pc));
+    std::fprintf(map.file, "%lx %zx riscv:%#lx\n", static_cast<unsigned long>(host_entry),
+                 host_size, static_cast<unsigned long>(guest_pc));
     std::fflush(map.file);
 }
 
