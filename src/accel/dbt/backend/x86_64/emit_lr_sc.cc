@@ -25,14 +25,7 @@ void Emitter::emit_lr_sc(Value v, const Address& m, int fault_addr_reg, int gues
     const Reg64 addr = reg(guest_addr_reg);
     // User mode: the next instruction touches guest memory; a host fault there is the guest's.
     auto site = [&](JitExit reason) {
-        if (fault_addr_reg < 0) return;
-        Stub& f = new_stub(Stub::Fault);
-        f.addr_reg = fault_addr_reg;
-        f.pc = in.pc;
-        f.unretired = m_block.guest_insns - in.insn_index;
-        f.reason = uint32_t(reason);
-        f.site_index = m_sites.size();
-        m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
+        if (fault_addr_reg >= 0) atomic_fault_site(in, fault_addr_reg, reason);
     };
     if (lr) {
         site(JitExit::LoadFault);

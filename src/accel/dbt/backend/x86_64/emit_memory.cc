@@ -153,6 +153,16 @@ void Emitter::emit_amo(Value v) {
     emit_amo_rmw(v, w ? dword[r14 + ra] : qword[r14 + ra], ra.getIdx(), ra.getIdx());
 }
 
+void Emitter::atomic_fault_site(const ir::Inst& in, int addr_reg, JitExit reason) {
+    Stub& f = new_stub(Stub::Fault);
+    f.addr_reg = addr_reg;
+    f.pc = in.pc;
+    f.unretired = m_block.guest_insns - in.insn_index;
+    f.reason = uint32_t(reason);
+    f.site_index = m_sites.size();
+    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
+}
+
 void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg, int guest_addr_reg) {
     const ir::Inst& in = m_block.insts[v];
     const bool w = (in.imm & ir::kAmoWord) != 0;
@@ -163,14 +173,7 @@ void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg, int gu
     }
     const Reg32e rcx_w = sized(rcx, w), rax_w = sized(rax, w);
     auto site = [&]() { // user mode: the next instruction touches guest memory
-        if (fault_addr_reg < 0) return;
-        Stub& f = new_stub(Stub::Fault);
-        f.addr_reg = fault_addr_reg;
-        f.pc = in.pc;
-        f.unretired = m_block.guest_insns - in.insn_index;
-        f.reason = uint32_t(JitExit::StoreFault);
-        f.site_index = m_sites.size();
-        m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
+        if (fault_addr_reg >= 0) atomic_fault_site(in, fault_addr_reg, JitExit::StoreFault);
     };
     if (kind == ir::kAmoSwap || kind == ir::kAmoAdd) {
         site();

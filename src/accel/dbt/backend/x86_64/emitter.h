@@ -205,6 +205,9 @@ class Emitter : public Xbyak::CodeGenerator {
     /// old value). `fault_addr_reg` >= 0 (user mode): each access is a fault site whose guest
     /// address is in that register.
     void emit_amo_rmw(ir::Value v, const Xbyak::Address& m, int fault_addr_reg, int guest_addr_reg);
+    /// User mode: the next host instruction of atomic `in` touches guest memory at the address in
+    /// `addr_reg`; a host fault there leaves with `reason` at `in`'s pc (a Fault stub and a site).
+    void atomic_fault_site(const ir::Inst& in, int addr_reg, JitExit reason);
     /// LR or SC `v` (emit_amo_rmw's kAmoLr/kAmoSc) on `m`, with the guest address in
     /// `guest_addr_reg` and (SC) the value to store in rcx (emit_lr_sc.cc).
     void emit_lr_sc(ir::Value v, const Xbyak::Address& m, int fault_addr_reg, int guest_addr_reg);
