@@ -1,4 +1,5 @@
 #include "accel/dbt/backend/x86_64/emitter.h"
+#include "accel/dbt/backend/x86_64/hand_encode.h"
 
 #include <cstddef>
 #include <cstring>
@@ -9,37 +10,8 @@ using namespace Xbyak;
 using ir::Opcode;
 using ir::Value;
 
-namespace {
-/// A few bytes of one hand-encoded instruction, written to the buffer in one go.
-struct Bytes {
-    uint8_t b[16];
-    size_t n = 0;
-    void u8(uint8_t v) { b[n++] = v; }
-    void u32(uint32_t v) {
-        std::memcpy(b + n, &v, 4);
-        n += 4;
-    }
-    void u64(uint64_t v) {
-        std::memcpy(b + n, &v, 8);
-        n += 8;
-    }
-    /// ModRM (+ disp8/disp32) for [base + disp] with `reg` in the reg field (base rbx or rbp).
-    void modrm_disp(int reg, int base, int32_t disp) {
-        ASSERT(base == hostreg::kRbx || base == hostreg::kRbp,
-               "hand-encoded base must be rbx or rbp");
-        const uint8_t low = uint8_t(((reg & 7) << 3) | (base & 7));
-        if (disp == 0 && base != hostreg::kRbp) { // [rbp] needs a displacement byte
-            u8(low);
-        } else if (disp >= -128 && disp <= 127) {
-            u8(0x40 | low);
-            u8(uint8_t(disp));
-        } else {
-            u8(0x80 | low);
-            u32(uint32_t(disp));
-        }
-    }
-};
-} // namespace
+/// A few bytes of hand-encoded instructions, written to the buffer in one go (hand_encode.h).
+using encode::Bytes;
 
 Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
                  const Trampolines& tramp, const HostFeatures& features,
@@ -312,7 +284,7 @@ void Emitter::mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64) {
     Bytes e;
     if (w64) e.u8(0x48);
     e.u8(0xc7);
-    e.modrm_disp(0, base, disp);
+    e.mem(0, base, disp);
     e.u32(imm);
     put16(e.b, e.n);
 }
@@ -321,7 +293,7 @@ void Emitter::mov_mem_rax(int base, int32_t disp) {
     Bytes e;
     e.u8(0x48);
     e.u8(0x89);
-    e.modrm_disp(0, base, disp);
+    e.mem(0, base, disp);
     put16(e.b, e.n);
 }
 

@@ -20,6 +20,10 @@ struct Bytes {
         std::memcpy(b + n, &v, 4);
         n += 4;
     }
+    void u64(uint64_t v) {
+        std::memcpy(b + n, &v, 8);
+        n += 8;
+    }
     /// REX.W with R (reg field >= 8), X (index >= 8) and B (base or rm >= 8).
     void rex_w(int reg, int index, int base) {
         u8(uint8_t(0x48 | ((reg >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 | ((base >> 3) & 1)));
