@@ -141,12 +141,14 @@ std::unique_ptr<Machine> run_program(const std::string& source, Engine engine,
 }
 
 /// An engine set-up the tests run under: the interpreter, the translator translating everything
-/// at once with superblocks (side exits), and the translator as machina runs it by default (cold
-/// code interpreted, no side exits).
+/// at once with superblocks (side exits), the translator as machina runs it by default (cold
+/// code interpreted, hot code translated on the background thread, no side exits), and that
+/// with hot code translated inline (one host thread, as on a single-CPU host).
 struct Variant {
     Engine engine;
     unsigned hot_visits; ///< MACHINA_DBT_HOT_VISITS for the translator
     unsigned side_exits; ///< MACHINA_DBT_SIDE_EXITS for the translator
+    unsigned background; ///< MACHINA_DBT_BACKGROUND for the translator
     const char* name;
 };
 
@@ -162,6 +164,7 @@ std::unique_ptr<Machine> run_program(const std::string& source, const Variant& v
     if (variant.engine == Engine::Dbt) {
         setenv("MACHINA_DBT_HOT_VISITS", std::to_string(variant.hot_visits).c_str(), 1);
         setenv("MACHINA_DBT_SIDE_EXITS", std::to_string(variant.side_exits).c_str(), 1);
+        setenv("MACHINA_DBT_BACKGROUND", std::to_string(variant.background).c_str(), 1);
     }
     return run_program(source, variant.engine, std::move(words), harts);
 }
@@ -952,9 +955,10 @@ second_done:
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SystemMode,
-                         ::testing::Values(Variant{Engine::Interp, 0, 0, "interp"},
-                                           Variant{Engine::Dbt, 1, 8, "dbt"},
-                                           Variant{Engine::Dbt, 16, 0, "dbt_tiered"}),
+                         ::testing::Values(Variant{Engine::Interp, 0, 0, 0, "interp"},
+                                           Variant{Engine::Dbt, 1, 8, 0, "dbt"},
+                                           Variant{Engine::Dbt, 16, 0, 1, "dbt_tiered"},
+                                           Variant{Engine::Dbt, 16, 0, 0, "dbt_tiered_inline"}),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
 } // namespace

@@ -90,7 +90,7 @@ struct SystemDiffRunner::Machine {
     std::unique_ptr<dbt::system::HartEngine> engine;
     std::unique_ptr<dbt::system::SystemHart> hart = std::make_unique<dbt::system::SystemHart>();
 
-    explicit Machine(bool translator) {
+    Machine(bool translator, bool background) {
         ASSERT(ram.add_ram(0, kHole, "ram-low").ok(), "ram");
         ASSERT(ram.add_ram(kHole + kHoleSize, kRamSize - kHole - kHoleSize, "ram-high").ok(),
                "ram");
@@ -102,6 +102,7 @@ struct SystemDiffRunner::Machine {
         // Superblocks (off by default in system mode) so side exits are compared too; blocks
         // without them are what the Linux boot tests and the tiered system-mode tests run.
         options.side_exits = 8;
+        options.background = background ? 1 : 0;
         engine = translator ? dbt::system::make_dbt_engine(*bus, options)
                             : dbt::system::make_interp_engine(*bus);
     }
@@ -119,9 +120,9 @@ struct SystemDiffRunner::Machine {
     }
 };
 
-SystemDiffRunner::SystemDiffRunner() {
-    m_machines[0] = std::make_unique<Machine>(false);
-    m_machines[1] = std::make_unique<Machine>(true);
+SystemDiffRunner::SystemDiffRunner(bool background) {
+    m_machines[0] = std::make_unique<Machine>(false, false);
+    m_machines[1] = std::make_unique<Machine>(true, background);
 }
 
 SystemDiffRunner::~SystemDiffRunner() = default;

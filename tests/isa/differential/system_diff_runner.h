@@ -28,7 +28,9 @@ enum class SystemRunMode { Machine, Supervisor, User, MachineMprv };
 /// Two machines (interpreter, translator) reused across programs.
 class SystemDiffRunner {
   public:
-    SystemDiffRunner();
+    /// `background`: the translator translates on its background thread (blocks are
+    /// interpreted until it is done), else at first sight.
+    explicit SystemDiffRunner(bool background = false);
     ~SystemDiffRunner();
 
     /// Generates a program from `rng` and runs it in `mode` on both engines for at most

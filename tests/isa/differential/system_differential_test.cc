@@ -29,9 +29,9 @@ const char* mode_name(SystemRunMode mode) {
     return "?";
 }
 
-void run_many(uint64_t first_seed, uint64_t programs, bool random_chunks,
-              const GenOptions& options) {
-    SystemDiffRunner runner;
+void run_many(uint64_t first_seed, uint64_t programs, bool random_chunks, const GenOptions& options,
+              bool background = false) {
+    SystemDiffRunner runner(background);
     uint64_t retired = 0;
     const auto start = std::chrono::steady_clock::now();
     for (uint64_t seed = first_seed; seed < first_seed + programs; ++seed) {
@@ -73,6 +73,13 @@ TEST(SystemDifferential, FullMixPrograms) {
 TEST(SystemDifferential, RandomBudgetsStopAtTheSameInstruction) {
     run_many(env_or("MACHINA_DIFF_SEED", 1) + 2000000, env_or("MACHINA_DIFF_PROGRAMS", 1000), true,
              GenOptions{});
+}
+
+// Background translation: the same machine rewrites its code between programs (writes from
+// outside, then fence.i), so blocks still being translated for the old code must never run.
+TEST(SystemDifferential, BackgroundTranslationNeverRunsStaleCode) {
+    run_many(env_or("MACHINA_DIFF_SEED", 1) + 3000000, env_or("MACHINA_DIFF_PROGRAMS", 1000) / 2,
+             true, GenOptions{}, true);
 }
 
 } // namespace

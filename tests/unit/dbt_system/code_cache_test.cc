@@ -3,7 +3,9 @@
 // nobody reported (DMA), and blocks never crossing their page.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "accel/dbt/system/dbt_code_cache.h"
@@ -18,9 +20,9 @@ struct Fixture {
     std::unique_ptr<DbtCodeCache> cache;
     std::vector<uintptr_t> new_pages;
 
-    Fixture() {
+    explicit Fixture(bool background = false) {
         EXPECT_TRUE(ram.add_ram(0x8000'0000, 1u << 20, "ram").ok());
-        auto c = DbtCodeCache::create(ram, 8u << 20);
+        auto c = DbtCodeCache::create(ram, 8u << 20, kSideExits, background);
         EXPECT_TRUE(c.ok());
         cache = std::move(*c);
         cache->on_new_code_page = [this](uintptr_t page) { new_pages.push_back(page); };
@@ -144,6 +146,105 @@ TEST(DbtCodeCache, InstructionStraddlingThePageEndIsTranslatedWhenTheNextPageIsK
         f.cache->translate(0x7ffe, f.host(0x8000'8ffe), FpState::Off, &b, f.host(0x8000'9000)),
         DbtCodeCache::Status::Ok);
     EXPECT_EQ(b->guest_insns, 1u);
+}
+
+/// Installs what the background thread finished, waiting for it (at most 5 s).
+bool install_when_finished(DbtCodeCache& cache) {
+    for (int i = 0; i < 5000 && !cache.has_finished(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_TRUE(cache.has_finished()) << "the background thread never finished";
+    return cache.install_finished();
+}
+
+TEST(DbtCodeCacheBackground, RequestMarksTheCodePageAndInstallEntersTheBlock) {
+    Fixture f(true);
+    ASSERT_TRUE(f.cache->background());
+    f.put(0x8000'1000, kAddiA0);
+    f.put(0x8000'1004, kRet);
+    EXPECT_FALSE(f.cache->is_code(f.host(0x8000'1000)));
+    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
+    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    // From the request on, a store to the page must take the slow path (and drop it).
+    EXPECT_TRUE(f.cache->is_code(f.host(0x8000'1000)));
+    EXPECT_EQ(f.new_pages, (std::vector<uintptr_t>{uintptr_t(f.host(0x8000'1000))}));
+    EXPECT_TRUE(f.cache->entry(0xffff'0000, key).pending);
+    EXPECT_FALSE(install_when_finished(*f.cache));
+    const DbtCodeCache::Entry& e = f.cache->entry(0xffff'0000, key);
+    EXPECT_FALSE(e.pending);
+    ASSERT_NE(e.block, nullptr);
+    EXPECT_EQ(e.block->guest_insns, 2u);
+    EXPECT_EQ(e.block->code_key, key);
+    EXPECT_EQ(f.cache->stats().blocks, 1u);
+    EXPECT_EQ(f.cache->stats().background_requests, 1u);
+    // Installed blocks belong to their page like inline ones: a store drops them.
+    f.cache->code_written(f.host(0x8000'1004), 4);
+    EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, nullptr);
+}
+
+TEST(DbtCodeCacheBackground, StoreToThePageBeforeInstallDiscardsTheBlock) {
+    Fixture f(true);
+    f.put(0x8000'1000, kAddiA0);
+    f.put(0x8000'1004, kRet);
+    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
+    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    // The hart stores to the page while the block is being translated: what the thread read
+    // may be old, so the result must not be entered, even once the page holds code again.
+    f.cache->code_written(f.host(0x8000'1004), 4);
+    f.put(0x8000'1100, kRet);
+    f.cache->request(0xffff'0100, f.host(0x8000'1100), FpState::Off); // a new page record
+    while (f.cache->stats().blocks + f.cache->stats().stale_translations < 2)
+        install_when_finished(*f.cache);
+    const DbtCodeCache::Entry& e = f.cache->entry(0xffff'0000, key);
+    EXPECT_EQ(e.block, nullptr);
+    EXPECT_FALSE(e.pending) << "asked for again on a later visit";
+    EXPECT_FALSE(e.never);
+    EXPECT_EQ(f.cache->stats().stale_translations, 1u);
+    const uint64_t key2 = make_code_key(uintptr_t(f.host(0x8000'1100)), FpState::Off);
+    EXPECT_NE(f.cache->entry(0xffff'0100, key2).block, nullptr);
+}
+
+TEST(DbtCodeCacheBackground, OutsideWriteBeforeInstallIsCaughtByRevalidation) {
+    Fixture f(true);
+    f.put(0x8000'1000, kAddiA0);
+    f.put(0x8000'1004, kRet);
+    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
+    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    // A device rewrites the code (the thread may have read either version) and the guest
+    // runs fence.i before the block is installed: it must not be.
+    f.put(0x8000'1000, kRet);
+    f.cache->revalidate();
+    install_when_finished(*f.cache);
+    EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, nullptr);
+    EXPECT_EQ(f.cache->stats().stale_translations, 1u);
+}
+
+TEST(DbtCodeCacheBackground, FlushDropsRequestsInFlight) {
+    Fixture f(true);
+    for (uint64_t off = 0; off < 0x800; off += 8) {
+        f.put(0x8000'1000 + off, kAddiA0);
+        f.put(0x8000'1004 + off, kRet);
+    }
+    for (uint64_t off = 0; off < 0x800; off += 8)
+        f.cache->request(0xffff'0000 + off, f.host(0x8000'1000 + off), FpState::Off);
+    f.cache->flush(); // waits for the thread; nothing it made survives
+    EXPECT_FALSE(f.cache->has_finished());
+    EXPECT_EQ(f.cache->stats().blocks, 0u);
+    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
+    EXPECT_EQ(f.cache->entry(0xffff'0000, key).block, nullptr);
+    EXPECT_FALSE(f.cache->entry(0xffff'0000, key).pending);
+    // And the cache works on afterwards.
+    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    install_when_finished(*f.cache);
+    EXPECT_NE(f.cache->entry(0xffff'0000, key).block, nullptr);
+}
+
+TEST(DbtCodeCacheBackground, CodeOutsideRamIsNeverTranslated) {
+    Fixture f(true);
+    uint8_t outside[8] = {};
+    f.cache->request(0x1000, outside, FpState::Off);
+    const uint64_t key = make_code_key(uintptr_t(outside), FpState::Off);
+    EXPECT_TRUE(f.cache->entry(0x1000, key).never);
+    EXPECT_FALSE(f.cache->entry(0x1000, key).pending);
 }
 
 } // namespace

@@ -34,6 +34,14 @@ class DbtBlockMap {
         return s.value;
     }
 
+    /// The value of (vpc, key), or nullptr when missing (inserts nothing). Valid until the next
+    /// insertion or erase.
+    V* find(uint64_t vpc, uint64_t key) {
+        for (size_t i = home(vpc, key); m_slots[i].used; i = (i + 1) & (m_capacity - 1))
+            if (m_slots[i].vpc == vpc && m_slots[i].key == key) return &m_slots[i].value;
+        return nullptr;
+    }
+
     /// Starts loading the home slot of (vpc, key) into the cache (a lookup follows soon).
     void prefetch(uint64_t vpc, uint64_t key) const {
         __builtin_prefetch(&m_slots[home(vpc, key)]);

@@ -22,6 +22,8 @@ namespace {
 constexpr uintptr_t kPageMask = SoftTlb::kPageMask;
 /// Most guest instructions per block.
 constexpr unsigned kMaxBlockInsns = 64;
+/// Most bytes of guest code one block spans.
+constexpr uint64_t kMaxBlockBytes = 4 * kMaxBlockInsns;
 
 // The backend's TLB probe follows this layout (backend::SoftmmuOptions defaults).
 static_assert(sizeof(TlbEntry) == 32);
@@ -49,7 +51,8 @@ void dump_guest(const uint8_t* page_host, uint64_t pc, uint64_t end) {
 } // namespace
 
 Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemory& ram,
-                                                           size_t code_size, unsigned side_exits) {
+                                                           size_t code_size, unsigned side_exits,
+                                                           bool background) {
     if (code_size < 4 * backend::kMaxBlockCode)
         return Error::make("code cache of {} bytes is too small", code_size);
     std::unique_ptr<DbtCodeCache> c(new DbtCodeCache(ram));
@@ -60,6 +63,13 @@ Result<std::unique_ptr<DbtCodeCache>> DbtCodeCache::create(const core::GuestMemo
     c->m_features = backend::HostFeatures::detect();
     c->m_jump_cache.reset(new backend::SystemJumpCacheEntry[backend::kSystemJumpCacheSize]);
     c->build_regions(true);
+    if (background) {
+        DbtCodeCache* cache = c.get();
+        c->m_background = std::make_unique<DbtBackground>(
+            [cache, block = ir::Block{}](TranslationJob& job) mutable {
+                cache->compile(job, block);
+            });
+    }
     return c;
 }
 
@@ -153,6 +163,14 @@ void DbtCodeCache::drop_page(uintptr_t host_page) {
 }
 
 namespace {
+/// The 64-byte chunks of a page that bytes [lo, hi) of it touch (0 < hi <= page size).
+uint64_t chunks_of(uint64_t lo, uint64_t hi) {
+    uint64_t mask = 0;
+    for (uint64_t chunk = lo / 64; chunk <= (hi - 1) / 64; ++chunk)
+        mask |= uint64_t(1) << chunk;
+    return mask;
+}
+
 /// True when the 64-byte chunks in `mask` hold the same bytes at `a` and `b` (page-sized).
 bool same_chunks(const uint8_t* a, const uint8_t* b, uint64_t mask) {
     while (mask) {
@@ -189,38 +207,51 @@ void DbtCodeCache::revalidate() {
     }
 }
 
-DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
-                                             frontend::FpState fp, const DbtBlock** out,
-                                             const uint8_t* next_page) {
-    *out = nullptr;
-    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode) return Status::Full;
-    const uintptr_t host = uintptr_t(code);
+bool DbtCodeCache::begin(TranslationJob& job) {
+    const uintptr_t host = uintptr_t(job.code);
     uint64_t page_index = 0;
     if (!region_of(host, &page_index)) {
         build_regions(false); // RAM added after the cache was made
-        if (!region_of(host, &page_index)) return Status::Untranslatable;
+        if (!region_of(host, &page_index)) return false;
     }
-    const uint64_t key = make_code_key(host, fp);
-    const frontend::SystemSource source{code - (vpc & kPageMask), fp, next_page, m_side_exits};
-    CodePage& code_page = m_pages[host & ~kPageMask];
+    job.key = make_code_key(host, job.fp);
+    job.generation = m_generation;
+    const uintptr_t page = host & ~kPageMask;
+    CodePage& code_page = m_pages[page];
     if (!code_page.copy) { // taken before the frontend reads, so a racing write only drops more
         code_page.copy.reset(new uint8_t[SoftTlb::kPageSize]);
-        std::memcpy(code_page.copy.get(), source.page_host, SoftTlb::kPageSize);
+        std::memcpy(code_page.copy.get(), reinterpret_cast<const uint8_t*>(page),
+                    SoftTlb::kPageSize);
+        code_page.serial = ++m_page_serials;
     }
+    job.page_serial = code_page.serial;
+    if (m_background) {
+        // Until the block is known, every byte it may span counts for revalidate(): a write
+        // from outside there before install_finished() drops the page: the job goes stale.
+        const uint64_t lo = job.vpc & kPageMask;
+        code_page.chunks |=
+            chunks_of(lo, std::min<uint64_t>(lo + kMaxBlockBytes, SoftTlb::kPageSize));
+    }
+    mark_code_page(page);
+    return true;
+}
+
+void DbtCodeCache::compile(TranslationJob& job, ir::Block& block) const {
+    job.status = Status::Untranslatable;
+    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode) {
+        job.status = Status::Full;
+        return;
+    }
+    const frontend::SystemSource source{job.code - (job.vpc & kPageMask), job.fp, job.next_page,
+                                        m_side_exits};
     backend::SoftmmuOptions options;
     options.entries = SoftTlb::kEntries;
-    options.code_key = key;
-    ir::Block& block = m_block;
-    std::optional<backend::CompiledBlock> compiled;
+    options.code_key = job.key;
     std::string why = "not compiled";
     // A block the backend cannot compile (out of spill slots) is retried shorter.
-    auto give_up = [&]() {
-        if (code_page.blocks.empty()) m_pages.erase(host & ~kPageMask);
-        return Status::Untranslatable;
-    };
     for (unsigned limit = kMaxBlockInsns; limit > 0; limit /= 2) {
-        if (!frontend::translate_block_system(source, vpc, block, limit, m_features.fma))
-            return give_up();
+        if (!frontend::translate_block_system(source, job.vpc, block, limit, m_features.fma))
+            return;
         if (log::enabled(log::kInAsm)) dump_guest(source.page_host, block.pc, block.end_pc);
         ir::passes::run_all(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
@@ -229,36 +260,106 @@ DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
 #endif
         auto result = backend::compile_block(block, *m_buffer, m_tramp, m_features, &options);
         if (result.ok()) {
-            compiled.emplace(std::move(*result));
-            break;
+            job.compiled = std::move(*result);
+            job.guest_insns = block.guest_insns;
+            job.end_pc = block.end_pc;
+            job.status = Status::Ok;
+            if (log::enabled(log::kOutAsm)) dump_host_block(job.compiled);
+            if (perf_map_enabled()) perf_map_note(job.compiled.entry, job.compiled.size, job.vpc);
+            return;
         }
         why = result.error().message;
-        log::debug("translating {:#x} ({} insns): {}", vpc, limit, why);
+        log::debug("translating {:#x} ({} insns): {}", job.vpc, limit, why);
     }
-    if (!compiled) {
-        log::warn("translating {:#x}: {}; interpreting it", vpc, why);
-        return give_up();
+    log::warn("translating {:#x}: {}; interpreting it", job.vpc, why);
+}
+
+bool DbtCodeCache::current(const TranslationJob& job) const {
+    if (job.generation != m_generation) return false;
+    auto it = m_pages.find(uintptr_t(job.code) & ~kPageMask);
+    return it != m_pages.end() && it->second.serial == job.page_serial;
+}
+
+DbtCodeCache::Status DbtCodeCache::install(TranslationJob& job, const DbtBlock** out) {
+    *out = nullptr;
+    const uintptr_t page = uintptr_t(job.code) & ~kPageMask;
+    CodePage& code_page = m_pages[page];
+    if (job.status != Status::Ok) {
+        if (code_page.blocks.empty()) { // no code came from it after all
+            forget_page(page);
+            m_pages.erase(page);
+        }
+        return job.status;
     }
-    if (log::enabled(log::kOutAsm)) dump_host_block(*compiled);
-    if (perf_map_enabled()) perf_map_note(compiled->entry, compiled->size, vpc);
     DbtBlock* b = &m_storage.emplace_back();
-    b->vpc = vpc;
-    b->code_key = key;
-    b->guest_insns = block.guest_insns;
-    b->entry = compiled->entry;
-    b->size = compiled->size;
-    const uintptr_t page = host & ~kPageMask;
-    mark_code_page(page);
+    b->vpc = job.vpc;
+    b->code_key = job.key;
+    b->guest_insns = job.guest_insns;
+    b->entry = job.compiled.entry;
+    b->size = job.compiled.size;
     code_page.blocks.push_back(b);
-    const uint64_t lo = vpc & kPageMask;
-    const uint64_t hi = std::min<uint64_t>(lo + (block.end_pc - vpc), SoftTlb::kPageSize);
-    for (uint64_t chunk = lo / 64; chunk <= (hi - 1) / 64; ++chunk)
-        code_page.chunks |= uint64_t(1) << chunk;
-    m_blocks(vpc, key).block = b;
+    const uint64_t lo = job.vpc & kPageMask;
+    code_page.chunks |=
+        chunks_of(lo, std::min<uint64_t>(lo + (job.end_pc - job.vpc), SoftTlb::kPageSize));
+    m_blocks(job.vpc, job.key).block = b;
     *out = b;
     m_stats.code_bytes += b->size;
     ++m_stats.blocks;
     return Status::Ok;
+}
+
+DbtCodeCache::Status DbtCodeCache::translate(uint64_t vpc, const uint8_t* code,
+                                             frontend::FpState fp, const DbtBlock** out,
+                                             const uint8_t* next_page) {
+    ASSERT(!m_background, "translate() with the background thread on: use request()");
+    *out = nullptr;
+    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode) return Status::Full;
+    TranslationJob job;
+    job.vpc = vpc;
+    job.code = code;
+    job.fp = fp;
+    job.next_page = next_page;
+    if (!begin(job)) return Status::Untranslatable;
+    compile(job, m_block);
+    return install(job, out);
+}
+
+void DbtCodeCache::request(uint64_t vpc, const uint8_t* code, frontend::FpState fp,
+                           const uint8_t* next_page) {
+    ASSERT(m_background, "request() without the background thread");
+    TranslationJob job;
+    job.vpc = vpc;
+    job.code = code;
+    job.fp = fp;
+    job.next_page = next_page;
+    if (!begin(job)) {
+        m_blocks(vpc, make_code_key(uintptr_t(code), fp)).never = true;
+        return;
+    }
+    m_blocks(vpc, job.key).pending = true;
+    ++m_stats.background_requests;
+    m_background->submit(std::move(job));
+}
+
+bool DbtCodeCache::install_finished() {
+    m_background->take_finished(m_finished);
+    bool full = false;
+    for (TranslationJob& job : m_finished) {
+        if (job.generation != m_generation) continue; // flushed meanwhile: its entry is gone
+        if (Entry* e = m_blocks.find(job.vpc, job.key)) e->pending = false;
+        if (job.status == Status::Full) {
+            full = true;
+            continue;
+        }
+        if (!current(job)) { // its page was dropped (and maybe made again) meanwhile
+            ++m_stats.stale_translations;
+            continue;
+        }
+        const DbtBlock* b = nullptr;
+        if (install(job, &b) != Status::Ok) m_blocks(job.vpc, job.key).never = true;
+    }
+    m_finished.clear();
+    return full;
 }
 
 void DbtCodeCache::link(uintptr_t site, uintptr_t target) {
@@ -267,6 +368,7 @@ void DbtCodeCache::link(uintptr_t site, uintptr_t target) {
 }
 
 void DbtCodeCache::flush() {
+    if (m_background) m_background->cancel_all(); // nothing writes code from here on
     m_blocks.clear();
     m_pages.clear();
     m_storage.clear();

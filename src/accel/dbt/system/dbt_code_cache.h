@@ -12,6 +12,12 @@
 // every block of that page is then dropped. Blocks never span pages and direct chaining stays
 // inside a page, so no surviving block links into a dropped one. Code memory is only reused
 // after a full flush (code buffer full, fence.i, reset), which happens between blocks.
+//
+// With background translation on (create()'s `background`), hot blocks are compiled on another
+// host thread (DbtBackground): request() marks the page as code and queues the block, the harts
+// go on interpreting it, and install_finished() enters what the thread compiled. A page dropped
+// or a cache flushed in between makes the job stale (its page record's serial or the generation
+// changed) and it is discarded.
 
 #include <cstdint>
 #include <deque>
@@ -22,6 +28,7 @@
 
 #include "accel/dbt/backend/x86_64/backend.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
+#include "accel/dbt/system/dbt_background.h"
 #include "accel/dbt/system/dbt_block_map.h"
 #include "accel/dbt/system/dbt_heat.h"
 #include "accel/dbt/system/physical_bus.h"
@@ -51,25 +58,30 @@ inline uintptr_t code_key_page(uint64_t key) {
 
 /// Counters, for tests and reports.
 struct DbtStats {
-    uint64_t blocks = 0;            ///< blocks translated
-    uint64_t code_bytes = 0;        ///< host code produced
-    uint64_t flushes = 0;           ///< full flushes
-    uint64_t invalidated_pages = 0; ///< code pages dropped because a store hit them
-    uint64_t revalidations = 0;     ///< revalidate() calls (fence.i)
-    uint64_t page_comparisons = 0;  ///< of which compared pages (RAM written from outside)
-    uint64_t stale_pages = 0;       ///< code pages revalidate() found changed
-    uint64_t links = 0;             ///< direct jumps chained
-    uint64_t new_code_pages = 0;    ///< pages that started holding code
-    uint64_t tlb_scans = 0;         ///< of those, pages a TLB may have held writable (scanned)
+    uint64_t blocks = 0;              ///< blocks translated
+    uint64_t code_bytes = 0;          ///< host code produced
+    uint64_t flushes = 0;             ///< full flushes
+    uint64_t invalidated_pages = 0;   ///< code pages dropped because a store hit them
+    uint64_t revalidations = 0;       ///< revalidate() calls (fence.i)
+    uint64_t page_comparisons = 0;    ///< of which compared pages (RAM written from outside)
+    uint64_t stale_pages = 0;         ///< code pages revalidate() found changed
+    uint64_t links = 0;               ///< direct jumps chained
+    uint64_t new_code_pages = 0;      ///< pages that started holding code
+    uint64_t tlb_scans = 0;           ///< of those, pages a TLB may have held writable (scanned)
+    uint64_t background_requests = 0; ///< blocks handed to the background thread
+    uint64_t stale_translations = 0;  ///< of those, discarded: their page changed meanwhile
 };
 
 /// Translated code of every system-mode hart of one machine.
 class DbtCodeCache final : public CodePageTracker {
   public:
     /// Maps a code buffer of `code_size` bytes; `ram` gives the pages code may come from.
-    /// Blocks get at most `side_exits` side exits (DbtEngineOptions::side_exits).
-    static Result<std::unique_ptr<DbtCodeCache>>
-    create(const core::GuestMemory& ram, size_t code_size, unsigned side_exits = kSideExits);
+    /// Blocks get at most `side_exits` side exits (DbtEngineOptions::side_exits). `background`
+    /// starts the background translation thread (then use request(), not translate()).
+    static Result<std::unique_ptr<DbtCodeCache>> create(const core::GuestMemory& ram,
+                                                        size_t code_size,
+                                                        unsigned side_exits = kSideExits,
+                                                        bool background = false);
     ~DbtCodeCache() override;
 
     /// What the cache knows of the code at one (vpc, key): its block once translated, and until
@@ -79,6 +91,7 @@ class DbtCodeCache final : public CodePageTracker {
         uint32_t visits = 0;
         uint32_t straight = 0; ///< instructions to the first control transfer (0: not known)
         bool never = false;    ///< the translator gave up on it: always interpreted
+        bool pending = false;  ///< the background thread is translating it
     };
 
     /// The entry of (vpc, key), made empty when missing. Valid until the next call that may
@@ -90,7 +103,7 @@ class DbtCodeCache final : public CodePageTracker {
     void prefetch_entry(uint64_t vpc, uint64_t key) const { m_blocks.prefetch(vpc, key); }
 
     /// What translate() did.
-    enum class Status { Ok, Untranslatable, Full };
+    using Status = TranslateStatus;
 
     /// Translates the block at guest `vpc`, whose code is at host `code`, for FP state `fp`.
     /// Full: the cache must be flushed first. Untranslatable: interpret that instruction (it
@@ -99,6 +112,23 @@ class DbtCodeCache final : public CodePageTracker {
     /// (see frontend::SystemSource::next_page_host), else nullptr.
     Status translate(uint64_t vpc, const uint8_t* code, frontend::FpState fp, const DbtBlock** out,
                      const uint8_t* next_page = nullptr);
+
+    /// True when blocks are translated on the background thread (request()).
+    bool background() const { return m_background != nullptr; }
+
+    /// Background translation: translate()'s work, queued. The entry of (vpc, its code key) is
+    /// pending until install_finished() enters the block (or `never` when it cannot be
+    /// translated); the caller interprets the code meanwhile.
+    void request(uint64_t vpc, const uint8_t* code, frontend::FpState fp,
+                 const uint8_t* next_page = nullptr);
+
+    /// True when the background thread has blocks waiting for install_finished().
+    bool has_finished() const { return m_background && m_background->has_finished(); }
+
+    /// Enters the blocks the background thread finished (discarding stale ones). Returns true
+    /// when one found the code buffer full: the caller must flush() (the block is asked for
+    /// again on a later visit).
+    bool install_finished();
 
     /// Enters `b` in the jump cache.
     void remember(const DbtBlock& b) {
@@ -158,6 +188,18 @@ class DbtCodeCache final : public CodePageTracker {
     };
 
     DbtCodeCache(const core::GuestMemory& ram) : m_ram(ram) {}
+    /// translate()'s first step, on the hart thread: gives `job` its key and generation, makes
+    /// the record of its code page (a copy of the page's bytes, a serial) and marks the page as
+    /// code, so that from now on a store to it drops the page. False: not in guest RAM.
+    bool begin(TranslationJob& job);
+    /// The middle step (any thread): frontend, passes and backend into the code buffer, with
+    /// `block` as scratch. Touches nothing of the cache but the code buffer's cursor.
+    void compile(TranslationJob& job, ir::Block& block) const;
+    /// The last step, on the hart thread, for a job whose page record is still the one begin()
+    /// made: enters the compiled block, or forgets a page record left without blocks.
+    Status install(TranslationJob& job, const DbtBlock** out);
+    /// True when the record of `job`'s page is still the one begin() made for it.
+    bool current(const TranslationJob& job) const;
     /// (Re)builds the per-region bitmaps from the RAM regions; `first` at creation.
     void build_regions(bool first);
     /// The region and page index of host address `host`, or nullptr.
@@ -180,6 +222,7 @@ class DbtCodeCache final : public CodePageTracker {
         std::vector<const DbtBlock*> blocks;
         std::unique_ptr<uint8_t[]> copy; ///< its bytes when it first got code
         uint64_t chunks = 0;             ///< 64-byte chunks its blocks were translated from
+        uint64_t serial = 0;             ///< tells a record from an earlier one of the page
     };
     std::unordered_map<uintptr_t, CodePage> m_pages; ///< by host page address
     std::vector<RegionBits> m_regions;
@@ -187,7 +230,11 @@ class DbtCodeCache final : public CodePageTracker {
     std::unique_ptr<backend::SystemJumpCacheEntry[]> m_jump_cache;
     uint64_t m_generation = 1;
     uint64_t m_revalidated_outside_writes = ~0ull; ///< m_ram.outside_writes() at the last compare
+    uint64_t m_page_serials = 0;                   ///< serials handed to page records
     DbtStats m_stats;
+    std::vector<TranslationJob> m_finished; ///< install_finished()'s scratch
+    /// The background thread (when on); last, so it stops before the buffer goes away.
+    std::unique_ptr<DbtBackground> m_background;
 };
 
 } // namespace machina::dbt::system

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "accel/dbt/interp/interp_core.h"
 #include "accel/dbt/system/dbt_heat.h"
@@ -34,8 +35,9 @@ DbtEngine::~DbtEngine() {
         "{} full flushes; {} code pages dropped by stores, {} by fence.i ({} of {} compared pages)",
         s.retired, s.interpreted, s.interpreter_runs, c.blocks, c.code_bytes / 1024, c.links,
         c.flushes, c.invalidated_pages, c.stale_pages, c.page_comparisons, c.revalidations);
-    log::info("dbt: {} pages started holding code, {} of them scanned out of TLBs",
-              c.new_code_pages, c.tlb_scans);
+    log::info("dbt: {} pages started holding code, {} of them scanned out of TLBs; {} blocks "
+              "translated in the background, {} of them stale by then",
+              c.new_code_pages, c.tlb_scans, c.background_requests, c.stale_translations);
     log::info("dbt: {} block entries, {} fetch walks, exits: link {} lookup {} budget {} "
               "helper {} system {}, {} inline CSR accesses left their block",
               s.block_entries, s.fetch_walks, s.jit_exits[unsigned(JitExit::Link)],
@@ -123,6 +125,10 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
     Exit out;
     while (true) {
         if (ctx.budget == 0 || m_yield) return Exit{ExitKind::Budget, state.pc, 0, 0};
+        if (m_cache->has_finished() && m_cache->install_finished()) {
+            m_cache->flush(); // a background translation found the code buffer full
+            link_site = 0;
+        }
         const uint64_t pc = state.pc;
         // What translated code depends on; inline CSR writes leave the block when it changes.
         const frontend::FpState fp = fp_state(hart.priv.mstatus);
@@ -159,15 +165,21 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
             entry = jc.host;
         } else {
             DbtCodeCache::Entry* e = &m_cache->entry(pc, key);
-            if (!e->block && (e->never || ++e->visits < m_hot_visits)) {
-                if (e->straight == 0)
-                    e->straight = straight_line_length(
-                        reinterpret_cast<const uint8_t*>(code & ~SoftTlb::kPageMask), pc);
-                link_site = 0;
-                if (interpret(std::min<uint64_t>(e->straight, ctx.budget), &out)) return out;
-                continue;
-            }
             if (!e->block) {
+                const bool hot = !e->never && !e->pending && ++e->visits >= m_hot_visits;
+                if (hot && m_cache->background()) { // the other thread translates it
+                    m_cache->request(pc, reinterpret_cast<const uint8_t*>(code), fp,
+                                     next_code_page(hart, fetch, pc));
+                    e = &m_cache->entry(pc, key);
+                }
+                if (!hot || m_cache->background()) {
+                    if (e->straight == 0)
+                        e->straight = straight_line_length(
+                            reinterpret_cast<const uint8_t*>(code & ~SoftTlb::kPageMask), pc);
+                    link_site = 0;
+                    if (interpret(std::min<uint64_t>(e->straight, ctx.budget), &out)) return out;
+                    continue;
+                }
                 const DbtBlock* b = nullptr;
                 const auto* bytes = reinterpret_cast<const uint8_t*>(code);
                 const uint8_t* next = next_code_page(hart, fetch, pc);
@@ -252,7 +264,14 @@ std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus, const DbtEngineOpt
         const char* env = std::getenv("MACHINA_DBT_SIDE_EXITS");
         side_exits = env ? int(std::strtoul(env, nullptr, 0)) : int(kSideExits);
     }
-    auto cache = DbtCodeCache::create(bus.memory(), options.code_bytes, unsigned(side_exits));
+    int background = options.background;
+    if (background < 0) {
+        const char* env = std::getenv("MACHINA_DBT_BACKGROUND");
+        background =
+            env ? int(std::strtoul(env, nullptr, 0)) : int(std::thread::hardware_concurrency() > 1);
+    }
+    auto cache = DbtCodeCache::create(bus.memory(), options.code_bytes, unsigned(side_exits),
+                                      background != 0);
     if (!cache.ok()) {
         log::error("translator: {}; running the interpreter instead", cache.error().message);
         return make_interp_engine(bus);

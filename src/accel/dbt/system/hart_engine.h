@@ -40,6 +40,10 @@ struct DbtEngineOptions {
     /// Side exits per block (superblocks: forward branches translated through). -1:
     /// MACHINA_DBT_SIDE_EXITS from the environment, else kSideExits (dbt_heat.h).
     int side_exits = -1;
+    /// 1: hot blocks are translated on a background host thread while the harts interpret
+    /// them (DbtBackground); 0: inline, by the hart's thread. -1: MACHINA_DBT_BACKGROUND from
+    /// the environment, else on when the host has more than one CPU.
+    int background = -1;
 };
 
 /// The translator engine (dbt_engine.cc; the interpreter if its code cache cannot be mapped).
