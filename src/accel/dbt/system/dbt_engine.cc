@@ -254,22 +254,17 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
 }
 
 std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus, const DbtEngineOptions& options) {
-    uint32_t hot = options.hot_visits;
-    if (hot == 0) {
-        const char* env = std::getenv("MACHINA_DBT_HOT_VISITS");
-        hot = env ? uint32_t(std::strtoul(env, nullptr, 0)) : kHotVisits;
-    }
-    int side_exits = options.side_exits;
-    if (side_exits < 0) {
-        const char* env = std::getenv("MACHINA_DBT_SIDE_EXITS");
-        side_exits = env ? int(std::strtoul(env, nullptr, 0)) : int(kSideExits);
-    }
-    int background = options.background;
-    if (background < 0) {
-        const char* env = std::getenv("MACHINA_DBT_BACKGROUND");
-        background =
-            env ? int(std::strtoul(env, nullptr, 0)) : int(std::thread::hardware_concurrency() > 1);
-    }
+    auto from_env = [](int option, const char* name, int fallback) {
+        if (option >= 0) return option;
+        const char* env = std::getenv(name);
+        return env ? int(std::strtoul(env, nullptr, 0)) : fallback;
+    };
+    const int background = from_env(options.background, "MACHINA_DBT_BACKGROUND",
+                                    int(std::thread::hardware_concurrency() > 1));
+    const int side_exits = from_env(options.side_exits, "MACHINA_DBT_SIDE_EXITS", int(kSideExits));
+    const uint32_t hot = uint32_t(from_env(options.hot_visits == 0 ? -1 : int(options.hot_visits),
+                                           "MACHINA_DBT_HOT_VISITS",
+                                           int(background ? kHotVisitsBackground : kHotVisits)));
     auto cache = DbtCodeCache::create(bus.memory(), options.code_bytes, unsigned(side_exits),
                                       background != 0);
     if (!cache.ok()) {

@@ -34,7 +34,8 @@ std::unique_ptr<HartEngine> make_interp_engine(PhysicalBus& bus);
 struct DbtEngineOptions {
     /// Times the dispatcher reaches a block before it is translated (it is interpreted until
     /// then); 1 translates everything at once. 0: MACHINA_DBT_HOT_VISITS from the environment,
-    /// else the default (kHotVisits, dbt_heat.h).
+    /// else the default (kHotVisits, or kHotVisitsBackground with background translation:
+    /// dbt_heat.h).
     uint32_t hot_visits = 0;
     size_t code_bytes = 128u << 20; ///< code cache size (flushed whole when full)
     /// Side exits per block (superblocks: forward branches translated through). -1:
