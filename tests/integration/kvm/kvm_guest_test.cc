@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -442,6 +443,22 @@ TEST(KvmGuestErrors, KvmDeviceNotKvm) {
     auto r = machina({"-kernel", guest("boot_check"), "-nographic"}, {},
                      {"MACHINA_KVM_DEVICE=/dev/null"});
     expect_one_line_error(r, "KVM is not usable");
+}
+
+TEST(KvmGuestErrors, KvmDeviceNotAccessible) {
+    // A KVM device the user may not open (as /dev/kvm is for users outside the kvm group).
+    // Root opens anything, so as root the run drops the capabilities that let it (setpriv).
+    std::vector<std::string> argv = {MACHINA_SYSTEM_X86_64, "-kernel", guest("boot_check"),
+                                     "-nographic"};
+    if (geteuid() == 0) {
+        if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) missing";
+        argv.insert(argv.begin(),
+                    {"/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"});
+    }
+    std::string path = temp_file("kvm-no-access", {});
+    ASSERT_EQ(chmod(path.c_str(), 0), 0);
+    auto r = run_process(argv, {}, {"MACHINA_KVM_DEVICE=" + path}, 60);
+    expect_one_line_error(r, "KVM is not accessible: no permission to open " + path);
 }
 
 TEST(KvmGuestErrors, KernelNeitherBzImageNorElf) {
