@@ -22,10 +22,12 @@ class Engine {
                                   uint64_t budget) = 0;
 
     /// From the SIGSEGV/SIGBUS handler: for a fault at `host_pc` inside generated code, the host
-    /// pc to resume at so that run() returns the guest fault precisely; 0 otherwise.
-    /// Async-signal-safe.
-    virtual uintptr_t fault_resume(uintptr_t host_pc) const {
+    /// pc to resume at so that run() returns the guest fault precisely; 0 otherwise. Sets
+    /// *guest_fault to false when the code there replays the access instead (a fused load: no
+    /// guest fault yet). Async-signal-safe.
+    virtual uintptr_t fault_resume(uintptr_t host_pc, bool* guest_fault) const {
         (void)host_pc;
+        (void)guest_fault;
         return 0;
     }
 

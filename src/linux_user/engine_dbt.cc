@@ -35,10 +35,10 @@ class DbtEngine final : public Engine {
         return dbt::run_translated(state, memory, budget, *t);
     }
 
-    uintptr_t fault_resume(uintptr_t host_pc) const override {
+    uintptr_t fault_resume(uintptr_t host_pc, bool* guest_fault) const override {
         dbt::Translator* t = m_translator.load(std::memory_order_acquire);
         if (!t || !t->in_code_cache(host_pc)) return 0;
-        return t->fault_resume_address(host_pc);
+        return t->fault_resume_address(host_pc, guest_fault);
     }
 
     void after_longjmp() override {

@@ -61,9 +61,12 @@ void host_fault_handler(int sig, siginfo_t* info, void* ucontext) {
         // A guest access in generated code: resume at its fault stub, so run() returns the
         // fault with the precise guest pc.
         auto* uc = static_cast<ucontext_t*>(ucontext);
-        uintptr_t resume = p.engine ? p.engine->fault_resume(uc->uc_mcontext.gregs[REG_RIP]) : 0;
+        bool guest_fault = true;
+        uintptr_t resume =
+            p.engine ? p.engine->fault_resume(uc->uc_mcontext.gregs[REG_RIP], &guest_fault) : 0;
         if (resume) {
-            t_fault_resumed = true;
+            // A fused load's stub replays its bytes in the interpreter: no guest fault yet.
+            if (guest_fault) t_fault_resumed = true;
             uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
             return;
         }

@@ -9,6 +9,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/// A packed 8-byte read: one wide load natively, eight byte loads, shifted and or-ed, from
+/// compilers that may not assume fast misaligned access (riscv64 gcc).
+typedef struct {
+    uint64_t v;
+} __attribute__((packed)) unaligned64;
+static uint64_t read_unaligned(const void* p) {
+    return ((const unaligned64*)p)->v;
+}
+
 static sigjmp_buf env;
 static volatile uintptr_t fault_addr;
 static volatile int fault_code;
@@ -79,6 +88,30 @@ int main(void) {
     munmap(two, (size_t)page * 2);
     close(fd);
     unlink(path);
+
+    // Unaligned reads next to a page the program may not read: inside, then across its start,
+    // where the fault is at the first byte on that page (the translator reads such byte
+    // patterns with one wide load, but must fault where the bytes would).
+    unsigned char* pair = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (long i = 0; i < page; ++i)
+        pair[i] = (unsigned char)(i * 7);
+    mprotect(pair + page, (size_t)page, PROT_NONE);
+    uint64_t sum64 = 0;
+    for (long at = page - 64; at <= page - 8; ++at)
+        sum64 = sum64 * 31 + read_unaligned(pair + at);
+    printf("unaligned reads: %#llx\n", (unsigned long long)sum64);
+    for (long back = 7; back >= 1; back -= 3) {
+        sig = sigsetjmp(env, 1);
+        if (sig == 0) {
+            volatile uint64_t v = read_unaligned(pair + page - back);
+            (void)v;
+            printf("not reached\n");
+        }
+        printf("unaligned read %ld bytes before the page: signal %d at offset %ld\n", back, sig,
+               (long)(fault_addr - (uintptr_t)(pair + page)));
+    }
+    munmap(pair, (size_t)page * 2);
 
     retry_page_size = page;
     retry_page = mmap(NULL, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

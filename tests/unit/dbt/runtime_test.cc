@@ -11,9 +11,11 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/interp/interpreter.h"
+#include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/runtime/translator.h"
 
 namespace machina::dbt {
@@ -506,6 +508,99 @@ TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
     EXPECT_FALSE(t->lookup_guest_pc(0x1234, probe));
     sigaction(SIGSEGV, &old, nullptr);
     g_translator = nullptr;
+}
+
+/// x10 = the 8 bytes at x5, little-endian, as riscv64 gcc reads a packed uint64_t (byte 1
+/// first), then x11 = 1 and ecall; each byte in its own register (x10, x12-x17, x28).
+void load_byte_read(Guest& g) {
+    auto lbu = [](unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 4, rd, rs1, imm); };
+    auto slli = [](unsigned rd, unsigned rs1, unsigned sh) {
+        return i_type(0x13, 1, rd, rs1, int32_t(sh));
+    };
+    const unsigned r[8] = {12, 10, 13, 14, 15, 16, 17, 28}; // byte k in r[k]
+    std::vector<uint32_t> code = {lbu(r[1], 5, 1), lbu(r[0], 5, 0)};
+    for (unsigned k = 2; k < 8; ++k)
+        code.push_back(lbu(r[k], 5, int32_t(k)));
+    code.push_back(slli(r[1], r[1], 8));
+    code.push_back(or_(r[1], r[1], r[0])); // x10 = bytes 0-1
+    for (unsigned k = 2; k < 8; ++k) {
+        code.push_back(slli(r[k], r[k], 8 * k));
+        code.push_back(or_(10, r[k], 10));
+    }
+    code.push_back(addi(11, 0, 1));
+    code.push_back(kEcall);
+    uint64_t at = kCode;
+    for (uint32_t insn : code) {
+        std::memcpy(g.base + at, &insn, 4);
+        at += 4;
+    }
+}
+
+TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
+    Guest g;
+    load_byte_read(g);
+    { // the translator does fuse them (the passes as the translator runs them)
+        ir::Block block;
+        ASSERT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+        ir::passes::run_all(block);
+        ir::passes::fuse_byte_loads(block);
+        int fused = 0;
+        for (const ir::Inst& in : block.insts)
+            fused += in.op == ir::Opcode::Load64 && (in.imm & ir::kFusedLoad);
+        ASSERT_EQ(fused, 1);
+    }
+    for (unsigned k = 0; k < 16; ++k)
+        g.base[0x9000 + k] = uint8_t(0x11 * (k + 1));
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    s.x[5] = 0x9003;
+    auto e = run_translated(s, g.memory(), 1000, *t);
+    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 0xbbaa998877665544u);
+    EXPECT_EQ(s.instret, 8u + 2 + 12 + 1);
+
+    // Past the memory limit from byte `first_bad` on: the program faults at that byte's lbu
+    // (byte 1's comes first), with the bytes before it in their registers; the fused load
+    // must replay rather than fault at byte 1's lbu.
+    for (unsigned first_bad = 1; first_bad < 8; ++first_bad) {
+        riscv::HartState a, b;
+        a.pc = b.pc = kCode;
+        a.x[5] = b.x[5] = kMemSize - first_bad;
+        std::memset(g.base + kMemSize - 8, 0x5a, 8);
+        auto ea = interp::run_user(a, g.memory(), 1000);
+        auto eb = run_translated(b, g.memory(), 1000, *t);
+        ASSERT_EQ(ea.kind, ExitKind::LoadFault);
+        EXPECT_EQ(eb.kind, ea.kind) << first_bad;
+        EXPECT_EQ(eb.pc, ea.pc) << first_bad;
+        EXPECT_EQ(eb.addr, ea.addr) << first_bad;
+        EXPECT_EQ(b.instret, a.instret) << first_bad;
+        for (unsigned r = 0; r < 32; ++r)
+            EXPECT_EQ(b.x[r], a.x[r]) << "x" << r << " first_bad " << first_bad;
+    }
+
+    // Before an unmapped host page (inside the limit): a host fault in the fused load, the
+    // same replay, and the precise fault at the first byte on that page.
+    constexpr uint64_t kHole = 0x80000;
+    ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
+    g_translator = t.get();
+    struct sigaction sa = {}, old = {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, &old);
+    for (unsigned first_bad = 2; first_bad < 8; ++first_bad) { // byte 1 readable
+        riscv::HartState b;
+        b.pc = kCode;
+        b.x[5] = kHole - first_bad;
+        auto eb = run_translated(b, g.memory(), 1000, *t);
+        EXPECT_EQ(eb.kind, ExitKind::LoadFault) << first_bad;
+        EXPECT_EQ(eb.addr, kHole) << first_bad;
+        EXPECT_EQ(eb.pc, kCode + 4 * first_bad) << "the lbu of byte " << first_bad;
+        EXPECT_EQ(b.instret, first_bad) << first_bad;
+    }
+    sigaction(SIGSEGV, &old, nullptr);
+    g_translator = nullptr;
+    mprotect(g.base + kHole, 4096, PROT_READ | PROT_WRITE);
 }
 
 } // namespace

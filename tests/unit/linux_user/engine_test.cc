@@ -8,7 +8,8 @@ namespace {
 TEST(Engine, InterpreterIsAlwaysAvailable) {
     auto e = make_engine("interp");
     ASSERT_TRUE(e.ok()) << e.error().message;
-    EXPECT_EQ((*e)->fault_resume(0x1234), 0u); // no generated code
+    bool guest_fault = true;
+    EXPECT_EQ((*e)->fault_resume(0x1234, &guest_fault), 0u); // no generated code
 }
 
 TEST(Engine, UnknownAccelIsAnError) {
@@ -23,7 +24,8 @@ TEST(Engine, TranslatorWhenBuiltIn) {
         EXPECT_NE(e.error().message.find("not built into"), std::string::npos) << e.error().message;
         GTEST_SKIP() << "built without the translator";
     }
-    EXPECT_EQ((*e)->fault_resume(0x1234), 0u); // not inside its code cache
+    bool guest_fault = true;
+    EXPECT_EQ((*e)->fault_resume(0x1234, &guest_fault), 0u); // not inside its code cache
 }
 
 } // namespace

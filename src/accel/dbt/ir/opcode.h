@@ -82,6 +82,11 @@ enum AmoKind : uint8_t {
 };
 constexpr uint64_t kAmoWord = 1u << 4;
 
+/// imm of a Load16U/Load32U/Load64 that stands for byte loads (passes::fuse_byte_loads): the
+/// backend never reports its fault but leaves to the interpreter at its pc, so that the byte
+/// loads fault one by one where the program would.
+constexpr uint64_t kFusedLoad = 1;
+
 /// True for Load* opcodes.
 inline bool is_load(Opcode op) {
     return op >= Opcode::Load8U && op <= Opcode::Load64;

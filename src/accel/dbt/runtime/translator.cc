@@ -48,6 +48,7 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         if (!frontend::translate_block(memory, pc, block, limit, m_features.fma)) return nullptr;
         if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
         ir::passes::run_all(block);
+        ir::passes::fuse_byte_loads(block); // user mode: a fused load's fault is replayed
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
 #ifndef NDEBUG // the IR tests verify in every build; release translation skips it
         ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
@@ -126,11 +127,13 @@ const Translator::BlockInfo* Translator::block_at_host(uintptr_t host_pc) const 
     return host_pc < b->code.entry + b->code.size ? b : nullptr;
 }
 
-uintptr_t Translator::fault_resume_address(uintptr_t host_pc) const {
+uintptr_t Translator::fault_resume_address(uintptr_t host_pc, bool* guest_fault) const {
     const BlockInfo* b = block_at_host(host_pc);
     if (!b) return 0;
     for (const backend::FaultSite& s : b->code.sites) {
-        if (b->code.entry + s.host_offset == host_pc) return b->code.entry + s.stub_offset;
+        if (b->code.entry + s.host_offset != host_pc) continue;
+        if (guest_fault) *guest_fault = !s.replay;
+        return b->code.entry + s.stub_offset;
     }
     return 0;
 }

@@ -93,8 +93,9 @@ class Translator {
 
     /// For a host pc inside translated code that faulted on a guest access: the host address to
     /// resume at so that run() returns the guest fault precisely; 0 when `host_pc` is not such an
-    /// access. Async-signal-safe (no locks, no allocation).
-    uintptr_t fault_resume_address(uintptr_t host_pc) const;
+    /// access. Async-signal-safe (no locks, no allocation). *guest_fault (when given) is false
+    /// for a fused load, whose stub replays its byte loads rather than report the fault.
+    uintptr_t fault_resume_address(uintptr_t host_pc, bool* guest_fault = nullptr) const;
 
     /// For a host pc inside translated code at a guest access: sets state.pc to that guest
     /// instruction and returns true. Async-signal-safe.

@@ -35,9 +35,11 @@ void Emitter::emit_load(Value v) {
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rax);
     Reg64 d = def(v); // may spill: before the site is recorded
-    Stub& stub = emit_limit_check(in, ra, size, JitExit::LoadFault);
+    // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
+    const JitExit fault = in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault;
+    Stub& stub = emit_limit_check(in, ra, size, fault);
     stub.site_index = m_sites.size();
-    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false});
+    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false, fault == JitExit::Interpret});
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[r14 + ra]); break;
     case Opcode::Load8S: movsx(d, byte[r14 + ra]); break;

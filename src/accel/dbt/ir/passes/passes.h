@@ -25,6 +25,10 @@ void eliminate_common_subexpressions(Block& block);
 /// Removes instructions whose results nobody uses and that have no side effect or fault.
 void eliminate_dead_code(Block& block);
 
+/// User mode, after run_all(): byte loads shifted and or-ed into a 2-, 4- or 8-byte
+/// little-endian value become one wide load marked kFusedLoad (see fuse_byte_loads.cc).
+void fuse_byte_loads(Block& block);
+
 /// The standard pipeline, in order: the passes above run as sweeps over one shared state
 /// (passes/pass_state.h) and the block is rewritten once at the end; nothing is allocated per
 /// block once the thread's buffers have grown.

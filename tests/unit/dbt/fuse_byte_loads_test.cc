@@ -1,0 +1,150 @@
+// passes::fuse_byte_loads: the byte-by-byte little-endian reads compilers emit for unaligned
+// data become one wide load before the first byte load, and only when that is exact.
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
+
+#include "accel/dbt/ir/builder.h"
+#include "accel/dbt/ir/passes/passes.h"
+#include "accel/dbt/ir/printer.h"
+#include "accel/dbt/ir/verifier.h"
+
+namespace machina::dbt::ir {
+namespace {
+
+size_t count_op(const Block& b, Opcode op) {
+    size_t n = 0;
+    for (const Inst& in : b.insts)
+        n += in.op == op;
+    return n;
+}
+
+/// How a test block reads its bytes.
+struct Pattern {
+    unsigned bytes = 8;
+    int64_t offset = 0;         ///< byte 0 at x10 + offset
+    bool gcc_order = true;      ///< byte 1 first, then 0, 2, 3, ... (as gcc schedules them)
+    int skip_byte = -1;         ///< a byte left out of the tree
+    int wrong_offset_byte = -1; ///< a byte read from the wrong address
+    bool store_between = false; ///< a store between the byte loads
+    bool keep_partial = false;  ///< the or of bytes 0 and 1 is also written to x12
+};
+
+/// x11 = the little-endian value of `p.bytes` bytes at x10 + offset (as compilers write it).
+Block build(const Pattern& p) {
+    Block b;
+    Builder ir(b);
+    ir.set_guest(0x1000, 0);
+    const Value base = ir.get_reg(10);
+    std::vector<Value> byte(p.bytes, kNoValue);
+    std::vector<unsigned> order;
+    for (unsigned k = 0; k < p.bytes; ++k)
+        order.push_back(k);
+    if (p.gcc_order) std::swap(order[0], order[1]);
+    for (unsigned k : order) {
+        ir.set_guest(0x1000 + 4 * k, uint16_t(k));
+        int64_t off = p.offset + k + (int(k) == p.wrong_offset_byte ? 1 : 0);
+        const Value addr = off == 0 ? base : ir.op(Opcode::Add, base, ir.c64(uint64_t(off)));
+        byte[k] = ir.op(Opcode::Load8U, addr);
+        if (p.store_between && k == order[0]) ir.op(Opcode::Store8, base, ir.c64(0));
+    }
+    Value acc = byte[0];
+    for (unsigned k = 1; k < p.bytes; ++k) {
+        if (int(k) == p.skip_byte) continue;
+        acc = ir.op(Opcode::Or, ir.op(Opcode::Shl, byte[k], ir.c64(8 * k)), acc);
+        if (k == 1 && p.keep_partial) ir.set_reg(12, acc);
+    }
+    ir.set_reg(11, acc);
+    ir.jump(0x2000);
+    passes::run_all(b);
+    return b;
+}
+
+const Inst* fused_load(const Block& b) {
+    for (const Inst& in : b.insts)
+        if (is_load(in.op) && (in.imm & kFusedLoad)) return &in;
+    return nullptr;
+}
+
+TEST(FuseByteLoads, EightBytesBecomeOneLoad64AtTheFirstByteLoad) {
+    Block b = build(Pattern{});
+    passes::fuse_byte_loads(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    const Inst* f = fused_load(b);
+    ASSERT_NE(f, nullptr) << print(b);
+    EXPECT_EQ(f->op, Opcode::Load64);
+    EXPECT_EQ(f->pc, 0x1004u) << "the pc of the first byte load (byte 1, as gcc orders them)";
+    EXPECT_EQ(f->insn_index, 1u);
+    EXPECT_EQ(b.insts[f->args[0]].op, Opcode::GetReg) << "byte 0 is at x10 itself";
+    EXPECT_EQ(count_op(b, Opcode::Load8U), 0u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Or), 0u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Shl), 0u) << print(b);
+    // x11 gets the wide load's value.
+    const Inst& set = b.insts[b.insts.size() - 1];
+    ASSERT_EQ(set.op, Opcode::SetReg);
+    EXPECT_EQ(&b.insts[set.args[0]], f);
+}
+
+TEST(FuseByteLoads, TwoAndFourBytesAtAnOffset) {
+    for (unsigned bytes : {2u, 4u}) {
+        Pattern p;
+        p.bytes = bytes;
+        p.offset = -6;
+        Block b = build(p);
+        passes::fuse_byte_loads(b);
+        ASSERT_TRUE(verify(b).ok()) << verify(b).error().message << print(b);
+        const Inst* f = fused_load(b);
+        ASSERT_NE(f, nullptr) << print(b);
+        EXPECT_EQ(f->op, bytes == 2 ? Opcode::Load16U : Opcode::Load32U);
+        const Inst& addr = b.insts[f->args[0]];
+        ASSERT_EQ(addr.op, Opcode::Add) << print(b);
+        EXPECT_EQ(b.insts[addr.args[1]].imm, uint64_t(-6));
+        EXPECT_EQ(count_op(b, Opcode::Load8U), 0u) << print(b);
+    }
+}
+
+TEST(FuseByteLoads, PartialValuesStillNeededKeepTheirBytes) {
+    Pattern p;
+    p.keep_partial = true; // x12 = byte0 | byte1 << 8 stays a register write
+    Block b = build(p);
+    passes::fuse_byte_loads(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    ASSERT_NE(fused_load(b), nullptr) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Load8U), 2u) << print(b);
+    EXPECT_EQ(count_op(b, Opcode::Or), 1u) << print(b);
+    // The wide load comes before every byte load left.
+    const Value wide = Value(fused_load(b) - b.insts.data());
+    for (Value v = 0; v < wide; ++v)
+        EXPECT_NE(b.insts[v].op, Opcode::Load8U) << print(b);
+}
+
+TEST(FuseByteLoads, LeavesEverythingElseAlone) {
+    Pattern missing;
+    missing.skip_byte = 1; // (a missing byte 5 would leave bytes 0-3: a 4-byte load)
+    Pattern gap;
+    gap.wrong_offset_byte = 1;
+    Pattern stored;
+    stored.store_between = true; // right after the first byte load
+    for (const Pattern& p : {missing, gap, stored}) {
+        Block b = build(p);
+        const std::string before = print(b);
+        passes::fuse_byte_loads(b);
+        EXPECT_EQ(print(b), before);
+        EXPECT_EQ(fused_load(b), nullptr);
+    }
+}
+
+TEST(FuseByteLoads, ThreeBytesGiveATwoByteLoadAndOneByteLoad) {
+    Pattern p;
+    p.bytes = 3;
+    Block b = build(p);
+    passes::fuse_byte_loads(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    ASSERT_NE(fused_load(b), nullptr) << print(b);
+    EXPECT_EQ(fused_load(b)->op, Opcode::Load16U);
+    EXPECT_EQ(count_op(b, Opcode::Load8U), 1u) << print(b);
+}
+
+} // namespace
+} // namespace machina::dbt::ir
