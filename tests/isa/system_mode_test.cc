@@ -327,6 +327,101 @@ mhandler:
     EXPECT_EQ(stored, 0x1122334455667788u);
 }
 
+/// A packed little-endian 8-byte read of (s0) into a0 as riscv64 gcc compiles it: byte loads
+/// (byte 1 first), shifts and ors. The translator reads such patterns as one load.
+const char* kRead64 = R"(
+    .macro READ64
+      lbu a6, 1(s0)
+      lbu a5, 0(s0)
+      lbu a1, 2(s0)
+      lbu a2, 3(s0)
+      lbu a3, 4(s0)
+      slli a6, a6, 8
+      lbu a4, 5(s0)
+      or a6, a6, a5
+      slli a1, a1, 16
+      lbu a5, 6(s0)
+      or a1, a1, a6
+      slli a2, a2, 24
+      lbu a0, 7(s0)
+      or a2, a2, a1
+      slli a3, a3, 32
+      or a3, a3, a2
+      slli a4, a4, 40
+      or a4, a4, a3
+      slli a5, a5, 48
+      or a5, a5, a4
+      slli a0, a0, 56
+      or a0, a0, a5
+    .endm
+)";
+
+TEST_P(SystemMode, ByteReadsOfRamDevicesAndTheRamEndActLikeBytes) {
+    // Each read runs 20 times (hot enough to be translated): inside a page, across a page end,
+    // from the test device (every byte read returns 0x5a: one 8-byte read would give 0x5a), and
+    // across the end of RAM (an access fault at the first byte past it, byte 3, with bytes 0-2
+    // already in their registers).
+    auto m = run_program(std::string(kPrologue) + kRead64 + R"(
+    la t0, handler
+    csrw mtvec, t0
+    li s1, 20
+    li s0, 0x8003
+1:  READ64
+    addi s1, s1, -1
+    bnez s1, 1b
+    LOG a0
+    li s1, 20
+    li s0, 0x8ffd
+2:  READ64
+    addi s1, s1, -1
+    bnez s1, 2b
+    LOG a0
+    li s1, 20
+    li s0, DEV + 0x10
+3:  READ64
+    addi s1, s1, -1
+    bnez s1, 3b
+    LOG a0
+    li s1, 20
+    li s0, 0x800000 - 3
+    li s2, 0
+fault_read:
+    READ64
+after:
+    addi s1, s1, -1
+    bnez s1, fault_read
+    LOG s2
+    STOP
+handler:
+    addi s2, s2, 1
+    li t0, 1
+    bne s1, t0, 5f      # log the last one
+    csrr t0, mcause
+    LOG t0
+    csrr t0, mtval
+    LOG t0
+    csrr t0, mepc
+    la t1, fault_read
+    sub t0, t0, t1
+    LOG t0
+    LOG a5              # byte 0
+    LOG a1              # byte 2
+5:  la t0, after
+    csrw mepc, t0
+    mret
+)",
+                         GetParam(),
+                         {{0x8000, 0x7766554433221100},
+                          {0x8008, 0xffeeddccbbaa9988},
+                          {0x8ff8, 0x0706050403020100},
+                          {0x9000, 0x0f0e0d0c0b0a0908},
+                          {0x7ffff8, 0xf7f6f5f4f3f2f1f0}});
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->device.log, (std::vector<uint64_t>{
+                                 0xaa99887766554433, 0x0c0b0a0908070605, 0x5a5a5a5a5a5a5a5a,
+                                 riscv::cause::kLoadAccessFault, 0x800000, 12, 0xf5, 0xf7, 20}));
+}
+
 TEST_P(SystemMode, WfiSleepsUntilTimerInterrupt) {
     // wfi wakes on a pending enabled interrupt even with MIE clear; the trap comes when MIE is set.
     auto m = run_program(std::string(kPrologue) + R"(

@@ -51,6 +51,10 @@ uint32_t DbtEngine::load_slow(JitContext* ctx, uint64_t vaddr, uint64_t, uint32_
     uint64_t v = 0;
     if (const uint8_t* host = self->victim_lookup(vaddr, size, false)) {
         std::memcpy(&v, host, size);
+    } else if (kind & backend::kMemFused) {
+        // Bytes the translator read as one (ir::kFusedLoad): anything but RAM already in a TLB
+        // (a miss, a page crossing, MMIO, a fault) is left to the interpreter, byte by byte.
+        return backend::kMemReplay;
     } else {
         const uint32_t mxcsr = _mm_getcsr(); // devices must not leave host FP flags to the guest
         const bool ok = softmmu_load(*self->m_hart, self->m_bus, vaddr, size, &v);

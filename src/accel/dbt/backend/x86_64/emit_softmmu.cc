@@ -17,7 +17,7 @@ static_assert(sizeof(SystemJumpCacheEntry) == 32, "the lookup code scales indice
 
 namespace {
 /// MemHelper kind bit: sign-extend the loaded value.
-constexpr uint32_t kSignExtend = 16;
+constexpr uint32_t kSignExtend = kMemSignExtend;
 
 bool is_signed_load(Opcode op) {
     return op == Opcode::Load8S || op == Opcode::Load16S || op == Opcode::Load32S;
@@ -175,7 +175,8 @@ void Emitter::emit_soft_stub(Stub& s) {
         e.u8(0x31); // xor edx, edx
         e.u8(0xd2);
         e.u8(0xb9); // mov ecx, imm32
-        e.u32(size | (is_signed_load(in.op) ? kSignExtend : 0));
+        e.u32(size | (is_signed_load(in.op) ? kSignExtend : 0) |
+              (in.imm & ir::kFusedLoad ? kMemFused : 0));
         flush();
     } else {
         encode::mov_rr(e, hostreg::kRax, a);
@@ -218,11 +219,15 @@ void Emitter::emit_soft_stub(Stub& s) {
         set_exit_reason(uint32_t(JitExit::Lookup));
         jmp_exec(m_tramp.exit);
     }
-    // A guest fault (recorded by the helper): precise state before this instruction.
+    // A guest fault (recorded by the helper): precise state before this instruction. A fused
+    // load gets kMemReplay instead: the interpreter runs its first byte load from there.
     L(fault);
     store_pc(s.pc);
     mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
-    set_exit_reason(uint32_t(load ? JitExit::LoadFault : JitExit::StoreFault));
+    const bool fused = load && (in.imm & ir::kFusedLoad);
+    set_exit_reason(uint32_t(fused  ? JitExit::Interpret
+                             : load ? JitExit::LoadFault
+                                    : JitExit::StoreFault));
     jmp_exec(m_tramp.exit);
 }
 

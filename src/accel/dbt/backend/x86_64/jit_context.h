@@ -93,8 +93,13 @@ struct JitContext {
     uint64_t link_key = 0; ///< Link exits in system mode: the code key of the leaving block
 };
 
-/// MemHelper results.
-enum : uint32_t { kMemOk = 0, kMemFault = 1, kMemCodeChanged = 2 };
+/// MemHelper results. kMemReplay (loads with kMemFused): not done, and no fault recorded: leave
+/// to the interpreter before the instruction (a fused load that missed the TLB).
+enum : uint32_t { kMemOk = 0, kMemFault = 1, kMemCodeChanged = 2, kMemReplay = 3 };
+
+/// MemHelper `kind` bits above the size: sign-extend the loaded value; a fused load
+/// (ir::kFusedLoad: RAM through the TLBs only, else kMemReplay).
+constexpr uint32_t kMemSignExtend = 16, kMemFused = 32;
 
 /// sys_insn results.
 enum : uint32_t { kSysDone = 0, kSysBefore = 1, kSysAfter = 2 };
