@@ -48,13 +48,15 @@ void run_many(uint64_t first_seed, uint64_t programs, uint64_t budget, const Gen
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto st = runner.translator().stats();
     std::printf("%llu programs, %llu guest insns in %.2f s; %llu blocks translated, %llu links, "
-                "%llu side exits\n",
+                "%llu side exits, %llu carried self-loops\n",
                 (unsigned long long)programs, (unsigned long long)retired, secs,
                 (unsigned long long)st.blocks_translated, (unsigned long long)st.links,
-                (unsigned long long)st.side_exits);
+                (unsigned long long)st.side_exits, (unsigned long long)st.carried_loops);
     // The programs' forward branches must reach the translator as side exits.
     if (programs >= 100) {
         EXPECT_GT(st.side_exits, st.blocks_translated / 10);
+        // The generator's loops must reach the backend as self-loops keeping registers.
+        EXPECT_GT(st.carried_loops, programs / 20);
     }
 }
 

@@ -49,6 +49,7 @@ struct CompiledBlock {
     uintptr_t entry = 0;          ///< execute-view address of the first byte
     uint32_t size = 0;            ///< bytes of host code
     std::vector<FaultSite> sites; ///< sorted by host_offset
+    uint32_t carried = 0;         ///< a self-loop: guest registers kept in host registers
 };
 
 /// Largest host code one block may need; callers make this much room before compiling.

@@ -1,0 +1,165 @@
+// Self-loops: guest registers carried in host registers across the back edge.
+//
+// A block whose terminal goes back to its own start (a Jump to block.pc, or a Branch whose taken
+// target is block.pc) runs as a host loop:
+//
+//   entry:   mov R_q, [rbx + 8q]        for each carried guest register q (once per entry)
+//   header:  sub r15, n ; jb budget     (every iteration: budget and signals work as before)
+//            body                       (GetReg q = R_q, SetReg q = mov R_q, value)
+//            jcc header                 (the back edge: a direct jump, nothing stored)
+//            mov [rbx + 8q], R_q        (the fall-through: carried registers written back)
+//            patchable jump to the fall-through block
+//
+// Up to kMaxCarried guest registers x1..x31 (the ones read and written by the block first: they
+// are the loop's recurrences) get a host register each, taken out of the allocator for the whole
+// block. The one invariant that makes this correct: at every point of the body, R_q holds the
+// current value of guest register q, and HartState's copy of q may be stale only when q is in
+// m_carry_dirty. So:
+//   - GetReg q binds its value to R_q (no load). A value still needed when R_q is about to be
+//     overwritten (a later SetReg q, or a second GetReg q) moves to an allocatable register first
+//     (evict_carried), and the allocator never hands R_q out nor reuses it for a result.
+//   - SetReg q emits `mov R_q, value` where it stands and marks q dirty.
+//   - Every way out of the block writes back the carried registers dirty there: each stub
+//     records m_carry_dirty when it is created (Fault, SideExit, Interpret, Budget, ...) and
+//     emit_stubs stores those registers first (the registers do not change between a stub's
+//     creation and its jump, just like the deferred-write snapshots: that covers the FP ops'
+//     and AMOs' interpreter fallbacks and host faults, which land on their Fault stub); the
+//     fall-through of the terminal stores them inline (flush_carried).
+//   - At the loop header every register written anywhere in the body may be dirty (from the
+//     previous iteration): the budget stub there stores all of them. On the first entry R_q was
+//     just loaded, so storing it is harmless.
+//   - Blocks with helper calls (kCall: they read and write any guest register in HartState) are
+//     not carried. System mode is not carried either (its blocks chain through other paths).
+#include "accel/dbt/backend/x86_64/emitter.h"
+
+#include <algorithm>
+
+namespace machina::dbt::backend {
+
+using ir::Opcode;
+using ir::Value;
+
+namespace {
+/// Host registers that carry guest registers, in the order they are handed out: from the end of
+/// the allocatable list, so the allocator keeps rsi, rdi, r8 and rdx (division, wide multiply).
+constexpr int kCarryRegs[] = {hostreg::kR13, hostreg::kR12, hostreg::kR11, hostreg::kR10,
+                              hostreg::kR9};
+/// Guest registers carried at most (with no three-operand or FP instruction in the block; one
+/// less otherwise, so those keep four allocatable registers beside rdx).
+constexpr unsigned kMaxCarried = sizeof(kCarryRegs) / sizeof(kCarryRegs[0]);
+} // namespace
+
+void Emitter::plan_carry() {
+    std::fill(std::begin(m_carry_reg), std::end(m_carry_reg), int8_t(-1));
+    m_carry_mask = m_carry_written = m_carry_dirty = 0;
+    const ir::Terminal& t = m_block.term;
+    if (m_softmmu || m_block.guest_insns == 0) return;
+    if ((t.kind != ir::TermKind::Jump && t.kind != ir::TermKind::Branch) || t.target != m_block.pc)
+        return;
+    unsigned max = kMaxCarried;
+    bool read[32] = {}, written[32] = {};
+    uint32_t uses[32] = {};
+    for (Value v = 0; v < m_block.insts.size(); ++v) {
+        const ir::Inst& in = m_block.insts[v];
+        const uint32_t flags = ir::info(in.op).flags;
+        if (flags & ir::kCall) return; // helpers see guest registers in HartState only
+        if (in.args[2] != ir::kNoValue ||
+            (flags & ir::kCanFault && ir::access_size(in.op) == 0 && in.op != Opcode::ExitIf))
+            max = kMaxCarried - 1;
+        if (in.imm == 0 || in.imm >= 32) continue;
+        if (in.op == Opcode::GetReg) {
+            const uint32_t n = m_alloc.use_start[v + 1] - m_alloc.use_start[v];
+            if (n) read[in.imm] = true;
+            uses[in.imm] += n;
+        } else if (in.op == Opcode::SetReg) {
+            written[in.imm] = true;
+        }
+    }
+    // Score: a load saved per iteration if read, a store if written, and both (the loop's
+    // recurrences, which otherwise go through a store-to-load forward) count double.
+    int order[32];
+    int score[32];
+    int n = 0;
+    for (int q = 1; q < 32; ++q) {
+        score[q] = int(read[q]) + int(written[q]) + 2 * int(read[q] && written[q]);
+        if (score[q] > 0) order[n++] = q;
+    }
+    std::sort(order, order + n, [&](int a, int b) {
+        if (score[a] != score[b]) return score[a] > score[b];
+        if (uses[a] != uses[b]) return uses[a] > uses[b];
+        return a < b;
+    });
+    for (int k = 0; k < n && unsigned(k) < max; ++k) {
+        const int q = order[k];
+        m_carry_reg[q] = int8_t(kCarryRegs[k]);
+        m_cache.reserve(kCarryRegs[k]);
+        m_carry_mask |= 1u << q;
+        if (written[q]) m_carry_written |= 1u << q;
+    }
+}
+
+void Emitter::emit_carry_entry() {
+    if (!m_carry_mask) return;
+    for (int q = 1; q < 32; ++q) {
+        if (m_carry_reg[q] >= 0) mov(reg(m_carry_reg[q]), guest(q, false));
+    }
+    L(m_loop_header);
+    m_carry_dirty = m_carry_written; // after a back edge
+}
+
+void Emitter::emit_carry_writeback(uint32_t mask) {
+    for (int q = 1; q < 32; ++q) {
+        if (mask & (1u << q)) mov(guest(q, false), reg(m_carry_reg[q]));
+    }
+}
+
+void Emitter::flush_carried() {
+    emit_carry_writeback(m_carry_dirty);
+    m_carry_dirty = 0;
+}
+
+void Emitter::evict_carried(int q) {
+    const int hr = m_carry_reg[q];
+    const Value u = m_cache.value_in(hr);
+    if (u == ir::kNoValue) return;
+    if (!m_cache.dead(u)) { // still needed (or pending): keep it in an allocatable register
+        const int d = take_reg();
+        mov(reg(d), reg(hr));
+        m_cache.unbind(hr);
+        m_cache.bind(u, d);
+        return;
+    }
+    m_cache.unbind(hr);
+}
+
+void Emitter::carry_read(Value v, int q) {
+    evict_carried(q); // a second read of q: the first value keeps its own register
+    m_cache.bind(v, m_carry_reg[q]);
+}
+
+void Emitter::carry_write(Value v, int q) {
+    const int hr = m_carry_reg[q];
+    const Value a = m_block.insts[v].args[0];
+    if (m_cache.value_in(hr) == m_cache.root(a)) return; // q written back unchanged
+    evict_carried(q);
+    mov_val(reg(hr), a);
+    m_carry_dirty |= 1u << q;
+}
+
+bool Emitter::emit_back_edge() {
+    if (!m_carry_mask) return false;
+    const ir::Terminal& t = m_block.term;
+    if (t.kind == ir::TermKind::Jump) {
+        jmp(m_loop_header);
+    } else {
+        const Value fused = t.value == m_alloc.fused_compare ? t.value : ir::kNoValue;
+        const uint8_t cc = emit_condition(t.value, fused);
+        jump_to(m_loop_header, 0x0f, cc);
+        flush_carried(); // leaving the loop: HartState gets the carried registers
+        emit_patchable_jump(t.fallthrough);
+    }
+    m_carry_dirty = 0; // the code after this is stubs, which carry their own masks
+    return true;
+}
+
+} // namespace machina::dbt::backend
