@@ -78,6 +78,17 @@ TEST(Differential, RegressionSeeds) {
         run_many(seed, 1, 1u << 20, o, false);
 }
 
+TEST(Differential, LoopsFaultingInALaterIteration) {
+    // Self-loop blocks keep guest registers in host registers: a fault in their second or later
+    // iteration must still show every register as the interpreter has it.
+    GenOptions o;
+    o.floating_point = false;
+    o.atomics = false;
+    o.late_faults = true;
+    run_many(env_or("MACHINA_DIFF_SEED", 1) + 4000000, env_or("MACHINA_DIFF_PROGRAMS", 3000) / 2,
+             1u << 20, o, false);
+}
+
 TEST(Differential, FullMixPrograms) {
     run_many(env_or("MACHINA_DIFF_SEED", 1) + 1000000, env_or("MACHINA_DIFF_PROGRAMS", 3000),
              1u << 20, GenOptions{}, false);
