@@ -11,6 +11,7 @@
 #include "accel/dbt/ir/builder.h"
 #include "accel/dbt/ir/eval.h"
 #include "accel/dbt/ir/passes/passes.h"
+#include "accel/dbt/ir/printer.h"
 #include "backend_harness.h"
 
 namespace machina::dbt::backend {
@@ -86,8 +87,15 @@ void check_against_reference(Harness& h, const ir::Block& block, const riscv::Ha
     want.pc = o.pc;
     h.state = st;
     h.state.pc = 0;
-    const JitExit got = h.run(block, budget);
-    ASSERT_EQ(got, o.exit) << what;
+    // A block that carries nothing leaves at its back edge to be linked: enter it again, as
+    // the dispatcher would.
+    JitExit got = h.run(block, budget);
+    while (got == JitExit::Link && h.state.pc == block.pc && !h.last.carried) {
+        h.ctx().unretired = 0;
+        h.tramp().enter(&h.ctx(), h.last.entry);
+        got = JitExit(h.ctx().exit_reason);
+    }
+    ASSERT_EQ(got, o.exit) << what << "\n" << ir::print(block);
     const bool fault = got == JitExit::LoadFault || got == JitExit::StoreFault;
     EXPECT_EQ(h.ctx().budget + (fault ? h.ctx().unretired : 0), o.budget) << what;
     if (fault) {
@@ -381,7 +389,7 @@ TEST(LoopCarry, RandomLoopsMatchTheReferenceAtEveryWayOut) {
         carried += h.last.carried != 0;
         if (::testing::Test::HasFailure()) break;
     }
-    EXPECT_GT(carried, 1000u); // (blocks with a helper call are the only ones not carried)
+    EXPECT_GT(carried, 1000u); // (the others need every register for their values)
 }
 
 } // namespace
