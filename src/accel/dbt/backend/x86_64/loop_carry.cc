@@ -83,14 +83,18 @@ void Emitter::plan_carry() {
             written[in.imm] = true;
         }
     }
-    // Candidates, best first. Score: a load saved per iteration if read, a store if written, and
-    // both (the loop's recurrences, which otherwise go through a store-to-load forward) count
-    // double.
+    // Candidates, best first: read and written (the loop's recurrences: a load, a store and a
+    // store-to-load forward saved per iteration), read more than once (a load, and a register
+    // the allocator would give it anyway), written only (a store), read once (a load the
+    // allocator would fold into its use as a memory operand: worth little).
     int order[32];
     int score[32];
     int candidates = 0;
     for (int q = 1; q < 32; ++q) {
-        score[q] = int(read[q]) + int(written[q]) + 2 * int(read[q] && written[q]);
+        score[q] = read[q] && written[q]    ? 4
+                   : read[q] && uses[q] > 1 ? 3
+                   : written[q]             ? 2
+                                            : read[q];
         if (score[q] > 0) order[candidates++] = q;
     }
     std::sort(order, order + candidates, [&](int a, int b) {
@@ -133,6 +137,9 @@ void Emitter::plan_carry() {
     };
     int k = std::min(candidates, int(max));
     while (k > 0 && k + pressure(k) > kCarryBudget)
+        --k;
+    // A register read once only takes a register the allocator could use: only when one is spare.
+    while (k > 0 && score[order[k - 1]] == 1 && k + pressure(k) >= kCarryBudget)
         --k;
     for (int i = 0; i < k; ++i) {
         const int q = order[i];
