@@ -13,6 +13,9 @@
 // not map raise a host SIGSEGV, which recover_fault() maps back to the precise guest pc.
 // Faults are precise without a write-back step: guest registers live in IR values, SetReg stores
 // to HartState where the IR says, and the passes never let a store sink past a possible fault.
+// (The emitter defers SetReg stores while their values sit in host registers, and a block that
+// loops to itself keeps a few guest registers in host registers across its back edge
+// (loop_carry.cc); every way out of a block, fault stubs included, writes those back first.)
 
 #include <cstdint>
 #include <vector>
