@@ -48,13 +48,15 @@ void run_many(uint64_t first_seed, uint64_t programs, uint64_t budget, const Gen
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto st = runner.translator().stats();
     std::printf("%llu programs, %llu guest insns in %.2f s; %llu blocks translated, %llu links, "
-                "%llu side exits\n",
+                "%llu side exits, %llu carried self-loops\n",
                 (unsigned long long)programs, (unsigned long long)retired, secs,
                 (unsigned long long)st.blocks_translated, (unsigned long long)st.links,
-                (unsigned long long)st.side_exits);
+                (unsigned long long)st.side_exits, (unsigned long long)st.carried_loops);
     // The programs' forward branches must reach the translator as side exits.
     if (programs >= 100) {
         EXPECT_GT(st.side_exits, st.blocks_translated / 10);
+        // The generator's loops must reach the backend as self-loops keeping registers.
+        EXPECT_GT(st.carried_loops, programs / 20);
     }
 }
 
@@ -74,6 +76,17 @@ TEST(Differential, RegressionSeeds) {
     o.atomics = false;
     for (uint64_t seed : {796734})
         run_many(seed, 1, 1u << 20, o, false);
+}
+
+TEST(Differential, LoopsFaultingInALaterIteration) {
+    // Self-loop blocks keep guest registers in host registers: a fault in their second or later
+    // iteration must still show every register as the interpreter has it.
+    GenOptions o;
+    o.floating_point = false;
+    o.atomics = false;
+    o.late_faults = true;
+    run_many(env_or("MACHINA_DIFF_SEED", 1) + 4000000, env_or("MACHINA_DIFF_PROGRAMS", 3000) / 2,
+             1u << 20, o, false);
 }
 
 TEST(Differential, FullMixPrograms) {

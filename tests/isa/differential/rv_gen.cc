@@ -184,6 +184,7 @@ class Generator {
     }
 
     void memory() {
+        if (m_opt.late_faults && m_in_loop && m_rng.chance(15)) return late_fault();
         Op op = m_mem_ops[m_rng.below(m_mem_ops.size())];
         const bool is_load = op_info(op).fmt == Fmt::Ld;
         // A few accesses may fault: loads through any register, stores through a huge address
@@ -207,6 +208,20 @@ class Generator {
         }
         uint32_t raw = 0;
         if (encode(op, fields, &raw)) add(Item{Item::Fixed, raw, 4, 0, 0, base == kTmp});
+    }
+
+    /// Inside a loop: a load that faults once the counter drops below k, i.e. in a later
+    /// iteration (where the loop body runs as a self-loop block with registers carried):
+    /// sltiu tmp, counter, k ; slli tmp, tmp, 40 ; add tmp, tmp, base ; ld rd, off(tmp).
+    void late_fault() {
+        const uint32_t k = 1 + uint32_t(m_rng.below(20));
+        add(Item{Item::Fixed, 0x13u | kTmp << 7 | 3u << 12 | kCounter << 15 | k << 20, 4});
+        add(Item{Item::Fixed, 0x13u | kTmp << 7 | 1u << 12 | kTmp << 15 | 40u << 20, 4, 0, 0,
+                 true});
+        add(Item{Item::Fixed, 0x33u | kTmp << 7 | kTmp << 15 | kBase << 20, 4, 0, 0, true});
+        const uint32_t off = uint32_t(small_imm(-256, 256) * 8) & 0xfff;
+        add(Item{Item::Fixed, 0x03u | rd() << 7 | 3u << 12 | kTmp << 15 | off << 20, 4, 0, 0,
+                 true});
     }
 
     void atomic() {

@@ -53,6 +53,9 @@ struct GenOptions {
     bool atomics = true;           ///< include LR/SC/AMO
     bool compressed = true;        ///< include RVC
     unsigned extra_fp_percent = 0; ///< shifts this share of instructions to F/D (max 40)
+    /// Some loads in loops fault only in a later iteration (off by default: it changes what
+    /// every seed generates, and regression seeds name programs).
+    bool late_faults = false;
 };
 
 /// Produces program bytes to place at Layout::kCode.

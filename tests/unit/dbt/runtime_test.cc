@@ -603,5 +603,44 @@ TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
     mprotect(g.base + kHole, 4096, PROT_READ | PROT_WRITE);
 }
 
+TEST(Translator, HostFaultInALaterIterationOfASelfLoopShowsTheCarriedRegisters) {
+    // loop: x8 = ld 0(x5); x10 += x8; x11 += 1; x5 += 8; bne x5, x12, loop. The block loops to
+    // itself and keeps its registers in host registers; x5 walks into a PROT_NONE page in its
+    // ninth iteration.
+    Guest g;
+    constexpr uint64_t kHole = 0x80000;
+    ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
+    for (uint64_t k = 0; k < 8; ++k) {
+        const uint64_t value = k;
+        std::memcpy(g.base + kHole - 64 + 8 * k, &value, 8);
+    }
+    constexpr uint64_t kLoop = 0x6000;
+    g.load(kLoop,
+           {ld(8, 5, 0), add(10, 10, 8), addi(11, 11, 1), addi(5, 5, 8), bne(5, 12, -16), kEcall});
+    auto t = make();
+    g_translator = t.get();
+    struct sigaction sa = {}, old = {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, &old);
+
+    riscv::HartState s;
+    s.pc = kLoop;
+    s.x[5] = kHole - 64;
+    s.x[12] = kHole + 64;
+    auto e = run_translated(s, g.memory(), 1000, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.addr, kHole);
+    EXPECT_EQ(s.pc, kLoop);
+    EXPECT_EQ(s.x[5], kHole);
+    EXPECT_EQ(s.x[10], 0u + 1 + 2 + 3 + 4 + 5 + 6 + 7);
+    EXPECT_EQ(s.x[11], 8u);
+    EXPECT_EQ(s.x[8], 7u);
+    EXPECT_EQ(s.instret, 8u * 5);
+    EXPECT_GE(t->stats().carried_loops, 1u);
+    sigaction(SIGSEGV, &old, nullptr);
+    g_translator = nullptr;
+}
+
 } // namespace
 } // namespace machina::dbt

@@ -74,6 +74,7 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
     m_by_host[n].store(raw, std::memory_order_relaxed);
     m_by_host_count.store(n + 1, std::memory_order_release);
     ++m_stats.blocks_translated;
+    m_stats.carried_loops += raw->code.carried != 0;
     for (const ir::Inst& inst : block.insts)
         m_stats.side_exits += inst.op == ir::Opcode::ExitIf;
     return raw;

@@ -73,7 +73,8 @@ struct TranslatorStats {
     uint64_t blocks_translated = 0;
     uint64_t flushes = 0;
     uint64_t links = 0;
-    uint64_t side_exits = 0; ///< side exits (ExitIf) in the translated blocks
+    uint64_t side_exits = 0;    ///< side exits (ExitIf) in the translated blocks
+    uint64_t carried_loops = 0; ///< self-loop blocks keeping guest registers in host registers
     uint64_t interp_fallbacks =
         0; ///< dispatcher-level interpreter runs (budget tails, fetch faults)
 };

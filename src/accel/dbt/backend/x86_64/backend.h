@@ -13,6 +13,9 @@
 // not map raise a host SIGSEGV, which recover_fault() maps back to the precise guest pc.
 // Faults are precise without a write-back step: guest registers live in IR values, SetReg stores
 // to HartState where the IR says, and the passes never let a store sink past a possible fault.
+// (The emitter defers SetReg stores while their values sit in host registers, and a block that
+// loops to itself keeps a few guest registers in host registers across its back edge
+// (loop_carry.cc); every way out of a block, fault stubs included, writes those back first.)
 
 #include <cstdint>
 #include <vector>
@@ -52,6 +55,7 @@ struct CompiledBlock {
     uintptr_t entry = 0;          ///< execute-view address of the first byte
     uint32_t size = 0;            ///< bytes of host code
     std::vector<FaultSite> sites; ///< sorted by host_offset
+    uint32_t carried = 0;         ///< a self-loop: guest registers kept in host registers
 };
 
 /// Largest host code one block may need; callers make this much room before compiling.

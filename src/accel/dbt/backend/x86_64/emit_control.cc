@@ -17,9 +17,11 @@ static_assert(kFrameBytes % 16 == 8);
 
 void Emitter::emit_entry() {
     // Charge the whole block to the budget up front; a block that does not fit leaves without
-    // running anything so the dispatcher can finish the budget in the interpreter.
+    // running anything so the dispatcher can finish the budget in the interpreter. A carried
+    // self-loop loads its registers first: its back edge comes to the budget check.
     const uint32_t n = m_block.guest_insns;
     if (n == 0) return;
+    emit_carry_entry();
     Stub& stub = new_stub(Stub::Budget);
     stub.pc = m_block.pc;
     stub.unretired = n;
@@ -92,6 +94,7 @@ void Emitter::emit_exit_if(Value v, Value fused) {
 
 void Emitter::emit_terminal() {
     const ir::Terminal& t = m_block.term;
+    if (emit_back_edge()) return;
     switch (t.kind) {
     case ir::TermKind::Jump: emit_patchable_jump(t.target); break;
     case ir::TermKind::Branch: {
@@ -168,9 +171,10 @@ void Emitter::emit_stubs() {
     for (size_t k = 0; k < m_stub_count; ++k) {
         Stub& s = *m_stubs[k];
         L(s.label);
+        if (s.kind == Stub::Fault) m_sites[s.site_index].stub_offset = uint32_t(getSize());
+        emit_carry_writeback(s.carried); // a carried self-loop's registers (loop_carry.cc)
         switch (s.kind) {
         case Stub::Fault:
-            m_sites[s.site_index].stub_offset = uint32_t(getSize());
             emit_writeback(s);
             mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
             store_pc(s.pc);

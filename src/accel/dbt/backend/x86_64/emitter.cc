@@ -1,6 +1,7 @@
 #include "accel/dbt/backend/x86_64/emitter.h"
 #include "accel/dbt/backend/x86_64/hand_encode.h"
 
+#include <bit>
 #include <cstddef>
 #include <cstring>
 
@@ -158,7 +159,8 @@ Reg64 Emitter::def(Value v) {
     if (in.op != Opcode::Select && in.args[0] != ir::kNoValue) {
         const Value a = m_cache.root(in.args[0]);
         const int ra = m_cache.reg_of(a);
-        if (ra >= 0 && m_alloc.last_use[a] == m_current && m_cache.pending_of(a) < 0) {
+        if (ra >= 0 && m_alloc.last_use[a] == m_current && m_cache.pending_of(a) < 0 &&
+            !m_cache.reserved(ra)) { // (a carried register keeps its guest register)
             m_cache.hand_over(a, v);
             return reg(ra);
         }
@@ -227,6 +229,7 @@ void Emitter::emit_writeback(const Stub& s) {
 }
 
 void Emitter::emit_guest_read(Value v, int q) {
+    if (q < 32 && m_carry_reg[q] >= 0) return carry_read(v, q);
     flush_pending(q); // (forward_registers leaves no read after a write, but be safe)
     const Value old = m_cache.only_home_at(q, v);
     if (old != ir::kNoValue) save_guest_value(old);
@@ -234,6 +237,7 @@ void Emitter::emit_guest_read(Value v, int q) {
 }
 
 void Emitter::emit_guest_write(Value v, int q) {
+    if (q < 32 && m_carry_reg[q] >= 0) return carry_write(v, q);
     const Value a = m_block.insts[v].args[0];
     const Value r = m_cache.root(a);
     const Value old = m_cache.only_home_at(q, r);
@@ -369,6 +373,7 @@ Emitter::Stub& Emitter::new_stub(Stub::Kind kind) {
     s.join.reset();
     s.value_reg = -1;
     s.writeback.clear();
+    s.carried = m_carry_dirty; // what it must write back when it leaves (loop_carry.cc)
     return s;
 }
 
@@ -465,6 +470,7 @@ void Emitter::emit_inst(Value v) {
 }
 
 void Emitter::emit_block(CompiledBlock& out) {
+    plan_carry();
     emit_entry();
     for (m_current = 0; m_current < m_block.insts.size(); ++m_current) {
         m_cache.begin(m_current);
@@ -484,6 +490,8 @@ void Emitter::emit_block(CompiledBlock& out) {
         // fault and slow-path stubs do them); anything else that may leave the block or call out
         // needs HartState up to date first.
         const bool plain_access = ir::access_size(in.op) != 0;
+        // (Carried registers need nothing here: every stub writes back those dirty where it
+        // was made, and blocks with calls carry none; see loop_carry.cc.)
         if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !plain_access)
             flush_all_pending();
         emit_inst(m_current);
@@ -495,6 +503,7 @@ void Emitter::emit_block(CompiledBlock& out) {
     out.entry = m_exec_start;
     out.size = uint32_t(getSize());
     out.sites = std::move(m_sites);
+    out.carried = uint32_t(std::popcount(m_carry_mask));
 }
 
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,

@@ -103,6 +103,9 @@ class Emitter : public Xbyak::CodeGenerator {
         /// Fault, SoftLoad, SoftStore, SideExit: deferred guest register writes to do first, as
         /// (HartState qword, register).
         std::vector<std::pair<uint8_t, uint8_t>> writeback;
+        /// Carried guest registers (a mask of x1..x31) to store first: those dirty where the
+        /// stub was made (loop_carry.cc).
+        uint32_t carried = 0;
     };
 
     /// The calling thread's stubs (kept across blocks; the first m_stub_count are this block's).
@@ -232,6 +235,25 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Caller-saved registers holding values that are still needed after instruction `v`.
     std::vector<int> live_caller_saved(ir::Value v);
 
+    // Self-loops (loop_carry.cc): guest registers carried in host registers across the back edge.
+    /// Picks the carried guest registers of a self-loop block (none for any other block) and
+    /// takes their host registers out of allocation.
+    void plan_carry();
+    /// Loads the carried registers and binds the loop header (before the budget check).
+    void emit_carry_entry();
+    /// Stores the carried registers in `mask` (x1..x31) to HartState.
+    void emit_carry_writeback(uint32_t mask);
+    /// Stores the dirty carried registers (on the way out of the loop).
+    void flush_carried();
+    /// Moves a still-needed value out of guest register `q`'s carrying host register.
+    void evict_carried(int q);
+    /// GetReg/SetReg `v` of carried guest register `q`.
+    void carry_read(ir::Value v, int q);
+    void carry_write(ir::Value v, int q);
+    /// The terminal of a carried self-loop (the back edge to the loop header, then the way out);
+    /// false when the block carries nothing.
+    bool emit_back_edge();
+
     // System mode (emit_softmmu.cc).
     void emit_load_softmmu(ir::Value v);
     void emit_store_softmmu(ir::Value v);
@@ -264,6 +286,12 @@ class Emitter : public Xbyak::CodeGenerator {
     size_t m_stub_count = 0;                     ///< stubs of this block
     std::vector<FaultSite> m_sites;
     uint32_t m_current = 0; ///< index of the instruction being emitted
+    // Self-loops (loop_carry.cc).
+    int8_t m_carry_reg[32];       ///< per guest register x0..x31: its host register, or -1
+    uint32_t m_carry_mask = 0;    ///< carried guest registers
+    uint32_t m_carry_written = 0; ///< carried guest registers the body writes
+    uint32_t m_carry_dirty = 0;   ///< carried guest registers whose HartState copy is stale now
+    StubLabel m_loop_header;      ///< after the carried loads, before the budget check
 };
 
 } // namespace machina::dbt::backend

@@ -132,7 +132,7 @@ uint32_t RegCache::next_use(ir::Value r) {
 
 int RegCache::free_reg() const {
     for (int r : hostreg::kAllocatable) {
-        if (m_value_in[r] == ir::kNoValue && !(m_blocked & (1u << r))) return r;
+        if (m_value_in[r] == ir::kNoValue && !((m_blocked | m_reserved) & (1u << r))) return r;
     }
     return -1;
 }
@@ -143,7 +143,7 @@ int RegCache::victim(uint32_t* next) {
     *next = 0;
     for (int r : hostreg::kAllocatable) {
         const ir::Value v = m_value_in[r];
-        if (v == ir::kNoValue || pinned(v) || (m_blocked & (1u << r))) continue;
+        if (v == ir::kNoValue || pinned(v) || ((m_blocked | m_reserved) & (1u << r))) continue;
         const uint32_t nu = next_use(v);
         // Furthest next use first; a value with a copy in memory costs no store, so it counts
         // as if it were needed twice as late.

@@ -95,6 +95,10 @@ class RegCache {
     /// The register of root value `a`, which dies at the current instruction, now holds the
     /// result `v` (`a` still reads from it until the instruction is done).
     void hand_over(ir::Value a, ir::Value v);
+    /// Keeps `reg` out of allocation for the whole block (it carries a guest register).
+    void reserve(int reg) { m_reserved |= uint16_t(1u << reg); }
+    /// True when `reg` was reserved.
+    bool reserved(int reg) const { return (m_reserved & (1u << reg)) != 0; }
     /// Keeps `reg` out of allocation until the next begin() (the instruction clobbers it).
     void block(int reg) { m_blocked |= uint16_t(1u << reg); }
     /// Forgets what `reg` holds.
@@ -140,6 +144,7 @@ class RegCache {
     std::vector<int8_t> m_guest;
     std::vector<int8_t> m_pending;
     uint16_t m_blocked = 0;         ///< registers the current instruction clobbers
+    uint16_t m_reserved = 0;        ///< registers out of allocation for the whole block
     std::vector<uint32_t> m_cursor; ///< per root: index into use_pos of its next use
     ir::Value m_value_in[16];
     ir::Value m_guest_value[kGuestQwords];

@@ -1,0 +1,61 @@
+#pragma once
+// The backend tests' harness: compiles hand-built IR blocks and runs them on a HartState.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "accel/dbt/backend/x86_64/backend.h"
+#include "accel/dbt/ir/verifier.h"
+
+namespace machina::dbt::backend {
+
+/// A code buffer, trampolines and a 64 KiB guest memory; runs one block at a time.
+class Harness {
+  public:
+    explicit Harness(HostFeatures features) : m_features(features) {
+        auto buf = CodeBuffer::create(8 << 20);
+        EXPECT_TRUE(buf.ok());
+        m_buffer.reset(*buf);
+        m_tramp = *emit_trampolines(*m_buffer);
+        m_keep = m_buffer->used();
+        m_memory.resize(kMemSize);
+        m_ctx.state = &state;
+        m_ctx.mem_base = m_memory.data();
+        for (int i = 0; i < 4; ++i)
+            m_ctx.limit_minus[i] = kMemSize - (1u << i);
+        m_ctx.jump_cache = m_cache;
+    }
+
+    /// Compiles and runs `block`; returns the exit reason.
+    JitExit run(const ir::Block& block, uint64_t budget = 1000) {
+        EXPECT_TRUE(ir::verify(block).ok()) << ir::verify(block).error().message;
+        if (m_buffer->remaining() < 2 * kMaxBlockCode) m_buffer->reset(m_keep);
+        auto compiled = compile_block(block, *m_buffer, m_tramp, m_features);
+        EXPECT_TRUE(compiled.ok()) << compiled.error().message;
+        last = *compiled;
+        m_ctx.budget = budget;
+        m_ctx.unretired = 0;
+        m_tramp.enter(&m_ctx, compiled->entry);
+        return JitExit(m_ctx.exit_reason);
+    }
+
+    static constexpr uint32_t kMemSize = 65536;
+    riscv::HartState state;
+    JitContext& ctx() { return m_ctx; }
+    std::vector<uint8_t>& memory() { return m_memory; }
+    CompiledBlock last;
+    const Trampolines& tramp() const { return m_tramp; }
+    CodeBuffer& buffer() { return *m_buffer; }
+
+  private:
+    HostFeatures m_features;
+    std::unique_ptr<CodeBuffer> m_buffer;
+    Trampolines m_tramp;
+    size_t m_keep = 0;
+    std::vector<uint8_t> m_memory;
+    JitContext m_ctx;
+    JumpCacheEntry m_cache[kJumpCacheSize];
+};
+
+} // namespace machina::dbt::backend
