@@ -9,16 +9,10 @@
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/ir/printer.h"
 #include "accel/dbt/ir/verifier.h"
+#include "ir_count.h"
 
 namespace machina::dbt::ir {
 namespace {
-
-size_t count_op(const Block& b, Opcode op) {
-    size_t n = 0;
-    for (const Inst& in : b.insts)
-        n += in.op == op;
-    return n;
-}
 
 /// How a test block reads its bytes.
 struct Pattern {

@@ -6,16 +6,10 @@
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/ir/printer.h"
 #include "accel/dbt/ir/verifier.h"
+#include "ir_count.h"
 
 namespace machina::dbt::ir {
 namespace {
-
-size_t count_op(const Block& b, Opcode op) {
-    size_t n = 0;
-    for (const Inst& i : b.insts)
-        n += i.op == op;
-    return n;
-}
 
 TEST(IrBuilder, TypesFollowTheTable) {
     Block b;

@@ -443,6 +443,22 @@ void on_segv(int, siginfo_t*, void* uc_void) {
     uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
 }
 
+/// While alive, host SIGSEGVs in `t`'s code resume at their fault stubs (on_segv).
+struct SegvToStubs {
+    explicit SegvToStubs(Translator* t) {
+        g_translator = t;
+        struct sigaction sa = {};
+        sa.sa_sigaction = on_segv;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGSEGV, &sa, &old);
+    }
+    ~SegvToStubs() {
+        sigaction(SIGSEGV, &old, nullptr);
+        g_translator = nullptr;
+    }
+    struct sigaction old = {};
+};
+
 TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
     Guest g;
     constexpr uint64_t kHole = 0x80000; // inside the limit, PROT_NONE on the host
@@ -457,11 +473,7 @@ TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
     g.load(0x3000, {addi(6, 0, 9), sd(6, 5, 16), addi(9, 0, 1), kEcall});
     g.load(0x4000, {lw(8, 5, 0), kEcall});
     auto t = make();
-    g_translator = t.get();
-    struct sigaction sa = {}, old = {};
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, &old);
+    SegvToStubs segv(t.get());
 
     riscv::HartState s;
     s.pc = kCode;
@@ -506,8 +518,6 @@ TEST(Translator, HostFaultOnUnmappedGuestPageIsPreciseGuestFault) {
 
     riscv::HartState probe;
     EXPECT_FALSE(t->lookup_guest_pc(0x1234, probe));
-    sigaction(SIGSEGV, &old, nullptr);
-    g_translator = nullptr;
 }
 
 /// x10 = the 8 bytes at x5, little-endian, as riscv64 gcc reads a packed uint64_t (byte 1
@@ -583,11 +593,7 @@ TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
     // same replay, and the precise fault at the first byte on that page.
     constexpr uint64_t kHole = 0x80000;
     ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
-    g_translator = t.get();
-    struct sigaction sa = {}, old = {};
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, &old);
+    SegvToStubs segv(t.get());
     for (unsigned first_bad = 2; first_bad < 8; ++first_bad) { // byte 1 readable
         riscv::HartState b;
         b.pc = kCode;
@@ -598,8 +604,6 @@ TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
         EXPECT_EQ(eb.pc, kCode + 4 * first_bad) << "the lbu of byte " << first_bad;
         EXPECT_EQ(b.instret, first_bad) << first_bad;
     }
-    sigaction(SIGSEGV, &old, nullptr);
-    g_translator = nullptr;
     mprotect(g.base + kHole, 4096, PROT_READ | PROT_WRITE);
 }
 
@@ -618,11 +622,7 @@ TEST(Translator, HostFaultInALaterIterationOfASelfLoopShowsTheCarriedRegisters) 
     g.load(kLoop,
            {ld(8, 5, 0), add(10, 10, 8), addi(11, 11, 1), addi(5, 5, 8), bne(5, 12, -16), kEcall});
     auto t = make();
-    g_translator = t.get();
-    struct sigaction sa = {}, old = {};
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, &old);
+    SegvToStubs segv(t.get());
 
     riscv::HartState s;
     s.pc = kLoop;
@@ -638,8 +638,6 @@ TEST(Translator, HostFaultInALaterIterationOfASelfLoopShowsTheCarriedRegisters) 
     EXPECT_EQ(s.x[8], 7u);
     EXPECT_EQ(s.instret, 8u * 5);
     EXPECT_GE(t->stats().carried_loops, 1u);
-    sigaction(SIGSEGV, &old, nullptr);
-    g_translator = nullptr;
 }
 
 } // namespace

@@ -15,6 +15,9 @@ namespace {
 
 using frontend::FpState;
 
+constexpr uint32_t kAddiA0 = 0x00150513; // addi a0, a0, 1
+constexpr uint32_t kRet = 0x00008067;    // ret
+
 struct Fixture {
     core::GuestMemory ram;
     std::unique_ptr<DbtCodeCache> cache;
@@ -28,15 +31,20 @@ struct Fixture {
         cache->on_new_code_page = [this](uintptr_t page) { new_pages.push_back(page); };
     }
     uint8_t* host(uint64_t pa) { return ram.host_ptr(pa, 4); }
+    /// Background translation: puts `addi a0, a0, 1; ret` at 0x8000'1000 and asks for its
+    /// block at virtual 0xffff'0000. Returns the block's code key.
+    uint64_t request_addi_ret() {
+        put(0x8000'1000, kAddiA0);
+        put(0x8000'1004, kRet);
+        cache->request(0xffff'0000, host(0x8000'1000), FpState::Off);
+        return make_code_key(uintptr_t(host(0x8000'1000)), FpState::Off);
+    }
     /// Writes RAM as a device does: through a host pointer, then GuestMemory::note_outside_write().
     void put(uint64_t pa, uint32_t insn) {
         std::memcpy(host(pa), &insn, 4);
         ram.note_outside_write();
     }
 };
-
-constexpr uint32_t kAddiA0 = 0x00150513; // addi a0, a0, 1
-constexpr uint32_t kRet = 0x00008067;    // ret
 
 TEST(DbtCodeCache, TranslatesAndTracksCodePages) {
     Fixture f;
@@ -183,10 +191,7 @@ TEST(DbtCodeCacheBackground, RequestMarksTheCodePageAndInstallEntersTheBlock) {
 
 TEST(DbtCodeCacheBackground, StoreToThePageBeforeInstallDiscardsTheBlock) {
     Fixture f(true);
-    f.put(0x8000'1000, kAddiA0);
-    f.put(0x8000'1004, kRet);
-    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
-    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    const uint64_t key = f.request_addi_ret();
     // The hart stores to the page while the block is being translated: what the thread read
     // may be old, so the result must not be entered, even once the page holds code again.
     f.cache->code_written(f.host(0x8000'1004), 4);
@@ -205,10 +210,7 @@ TEST(DbtCodeCacheBackground, StoreToThePageBeforeInstallDiscardsTheBlock) {
 
 TEST(DbtCodeCacheBackground, OutsideWriteBeforeInstallIsCaughtByRevalidation) {
     Fixture f(true);
-    f.put(0x8000'1000, kAddiA0);
-    f.put(0x8000'1004, kRet);
-    const uint64_t key = make_code_key(uintptr_t(f.host(0x8000'1000)), FpState::Off);
-    f.cache->request(0xffff'0000, f.host(0x8000'1000), FpState::Off);
+    const uint64_t key = f.request_addi_ret();
     // A device rewrites the code (the thread may have read either version) and the guest
     // runs fence.i before the block is installed: it must not be.
     f.put(0x8000'1000, kRet);
