@@ -3,6 +3,7 @@
 // harts, timer and external interrupts, sifive_test exits, reset, Ctrl-A X and the monitor.
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -160,6 +161,35 @@ TEST(SystemRiscvGuest, HelloOnEveryEngineAndHartCount) {
                 << accel << " -smp " << smp;
         }
     }
+}
+
+/// The translator's count of blocks translated on the background thread, from its
+/// MACHINA_LOG=info counters on stderr (-1 when the line is missing).
+long background_blocks(const std::string& err) {
+    const std::string key = "scanned out of TLBs; ";
+    const size_t at = err.find(key);
+    return at == std::string::npos ? -1 : std::strtol(err.c_str() + at + key.size(), nullptr, 10);
+}
+
+TEST(SystemRiscvGuest, BackgroundTranslationOnlyWithASecondCpu) {
+    REQUIRE_GUESTS();
+    if (access("/usr/bin/taskset", X_OK) != 0) GTEST_SKIP() << "taskset (util-linux) missing";
+    const std::vector<std::string> args = {MACHINA_SYSTEM_RISCV64, "-bios", "none", "-kernel",
+                                           guest("hello")};
+    // Held to one CPU (taskset): hot code is translated on the hart's own thread.
+    std::vector<std::string> one = {"/usr/bin/taskset", "-c", "0"};
+    one.insert(one.end(), args.begin(), args.end());
+    ProcessResult r = run_process(one, {}, {"MACHINA_LOG=info"}, 60);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(background_blocks(r.err), 0) << r.err;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
+        GTEST_SKIP() << "this machine gives the test one CPU";
+    r = run_process(args, {}, {"MACHINA_LOG=info"}, 60);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_GT(background_blocks(r.err), 0) << r.err;
+    r = run_process(args, {}, {"MACHINA_LOG=info", "MACHINA_DBT_BACKGROUND=0"}, 60);
+    EXPECT_EQ(background_blocks(r.err), 0) << r.err;
 }
 
 TEST(SystemRiscvGuest, SifiveTestFailureCodeIsTheExitStatus) {

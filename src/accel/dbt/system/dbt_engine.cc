@@ -1,5 +1,7 @@
 #include "accel/dbt/system/dbt_engine.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
@@ -253,14 +255,23 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
     }
 }
 
+namespace {
+/// CPUs this process may run on (its affinity: taskset, cpusets), at least 1.
+int usable_cpus() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+} // namespace
+
 std::unique_ptr<HartEngine> make_dbt_engine(PhysicalBus& bus, const DbtEngineOptions& options) {
     auto from_env = [](int option, const char* name, int fallback) {
         if (option >= 0) return option;
         const char* env = std::getenv(name);
         return env ? int(std::strtoul(env, nullptr, 0)) : fallback;
     };
-    const int background = from_env(options.background, "MACHINA_DBT_BACKGROUND",
-                                    int(std::thread::hardware_concurrency() > 1));
+    const int background =
+        from_env(options.background, "MACHINA_DBT_BACKGROUND", int(usable_cpus() > 1));
     const int side_exits = from_env(options.side_exits, "MACHINA_DBT_SIDE_EXITS", int(kSideExits));
     const uint32_t hot = uint32_t(from_env(options.hot_visits == 0 ? -1 : int(options.hot_visits),
                                            "MACHINA_DBT_HOT_VISITS",

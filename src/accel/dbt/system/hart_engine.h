@@ -43,7 +43,7 @@ struct DbtEngineOptions {
     int side_exits = -1;
     /// 1: hot blocks are translated on a background host thread while the harts interpret
     /// them (DbtBackground); 0: inline, by the hart's thread. -1: MACHINA_DBT_BACKGROUND from
-    /// the environment, else on when the host has more than one CPU.
+    /// the environment, else on when the process may run on more than one CPU.
     int background = -1;
 };
 
