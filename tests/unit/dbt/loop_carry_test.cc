@@ -107,11 +107,17 @@ void check_against_reference(Harness& h, const ir::Block& block, const riscv::Ha
     EXPECT_TRUE(h.memory() == want_mem) << what << ": memory";
 }
 
-/// x1 += x2; x2 -= 1 (and x3 = x1 ^ x2); loops while x2 != 0: three instructions.
-ir::Block count_down_loop() {
+/// An empty block at kLoop that retires `insns` guest instructions.
+ir::Block loop_block(uint32_t insns) {
     ir::Block block;
     block.pc = kLoop;
-    block.guest_insns = 3;
+    block.guest_insns = insns;
+    return block;
+}
+
+/// x1 += x2; x2 -= 1 (and x3 = x1 ^ x2); loops while x2 != 0: three instructions.
+ir::Block count_down_loop() {
+    ir::Block block = loop_block(3);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value sum = ir.op(Opcode::Add, ir.get_reg(1), ir.get_reg(2));
@@ -158,9 +164,7 @@ TEST(LoopCarry, LoadFaultMidLoopShowsTheWritesBeforeItOnly) {
     // x6 += 1; x4 += load64(x3); x3 += 8; x7 = x6 * 3: the pointer walks past the limit. At the
     // fault, this iteration's x6 write is visible, its x3/x4/x7 writes are not.
     Harness h(HostFeatures::detect());
-    ir::Block block;
-    block.pc = kLoop;
-    block.guest_insns = 4;
+    ir::Block block = loop_block(4);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value i = ir.op(Opcode::Add, ir.get_reg(6), ir.c64(1));
@@ -193,9 +197,7 @@ TEST(LoopCarry, LoadFaultMidLoopShowsTheWritesBeforeItOnly) {
 TEST(LoopCarry, SideExitOutOfTheLoopWritesBackAndReturnsTheBudgetItSkips) {
     // x1 += 1; leave for 0x3000 if x1 == x9; x2 += x1; loops forever otherwise.
     Harness h(HostFeatures::detect());
-    ir::Block block;
-    block.pc = kLoop;
-    block.guest_insns = 3;
+    ir::Block block = loop_block(3);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value c = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(1));
@@ -219,9 +221,7 @@ TEST(LoopCarry, RotatingRegistersKeepValuesStillNeeded) {
     // Fibonacci through a rotation: x1, x2 = x2, x1 + x2, and x3 = old x1 (read after x1 was
     // overwritten); x10 counts down.
     Harness h(HostFeatures::detect());
-    ir::Block block;
-    block.pc = kLoop;
-    block.guest_insns = 3;
+    ir::Block block = loop_block(3);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value a = ir.get_reg(1), b = ir.get_reg(2);
@@ -248,9 +248,7 @@ TEST(LoopCarry, InterpreterFallbackInsideTheLoopSeesTheCarriedRegisters) {
     // x1 += 1; f3 = f1 + f2 with the dynamic rounding mode; x2 = x1 * 2. With frm = RTZ the
     // FP add leaves for the interpreter in the first iteration, after x1's write.
     Harness h(HostFeatures::detect());
-    ir::Block block;
-    block.pc = kLoop;
-    block.guest_insns = 3;
+    ir::Block block = loop_block(3);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value c = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(1));
@@ -286,9 +284,7 @@ TEST(LoopCarry, HelperCallInsideTheLoopSeesAndChangesRegisters) {
         ctx->state->pc += 4;
         return 0;
     };
-    ir::Block block;
-    block.pc = kLoop;
-    block.guest_insns = 3;
+    ir::Block block = loop_block(3);
     ir::Builder ir(block);
     ir.set_guest(kLoop, 0);
     const ir::Value c = ir.op(Opcode::Add, ir.get_reg(1), ir.c64(1));
