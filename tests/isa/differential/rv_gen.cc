@@ -269,17 +269,30 @@ class Generator {
     }
 
     void csr() {
-        // Reads of instret/cycle (exact mid-block), fcsr/frm/fflags; writes of fflags/frm.
+        // Reads of instret/cycle (exact mid-block), fcsr/frm/fflags; writes of fflags, frm and
+        // fcsr in every form (frm and fcsr only with values that keep frm a valid mode).
         static const uint32_t kRead[] = {0xc02, 0xc00, 0x003, 0x002, 0x001};
-        if (m_rng.chance(70)) {
-            const uint32_t csr = kRead[m_rng.below(5)];
-            add(Item{Item::Fixed, 0x73u | rd() << 7 | 2u << 12 | csr << 20,
-                     4}); // csrrs rd, csr, x0
-        } else {
-            const bool frm = m_rng.chance(50);
-            const uint32_t imm = frm ? uint32_t(m_rng.below(5)) : uint32_t(m_rng.below(32));
-            add(Item{Item::Fixed, 0x73u | rd() << 7 | 5u << 12 | imm << 15 | (frm ? 2u : 1u) << 20,
-                     4});
+        auto csr_insn = [&](uint32_t funct3, uint32_t src, uint32_t csr) {
+            add(Item{Item::Fixed, 0x73u | rd() << 7 | funct3 << 12 | src << 15 | csr << 20, 4});
+        };
+        switch (m_rng.below(6)) {
+        case 0:
+        case 1:
+        case 2: csr_insn(2, 0, kRead[m_rng.below(5)]); break; // csrrs rd, csr, x0
+        case 3: {                                             // csrrwi: fflags, frm or fcsr
+            const uint32_t csr = 1 + uint32_t(m_rng.below(3));
+            csr_insn(5, csr == 2 ? uint32_t(m_rng.below(5)) : uint32_t(m_rng.below(32)), csr);
+            break;
+        }
+        case 4: // csrrsi / csrrci fflags, csrrci frm (clearing keeps frm valid)
+            if (m_rng.chance(30))
+                csr_insn(7, uint32_t(m_rng.below(32)), 2);
+            else
+                csr_insn(m_rng.chance(50) ? 6 : 7, uint32_t(m_rng.below(32)), 1);
+            break;
+        default: // csrrw / csrrs / csrrc fflags, rs
+            csr_insn(1 + uint32_t(m_rng.below(3)), uint32_t(rs()), 1);
+            break;
         }
     }
 

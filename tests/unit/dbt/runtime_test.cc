@@ -17,6 +17,7 @@
 #include "accel/dbt/interp/interpreter.h"
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/runtime/translator.h"
+#include "ir_count.h"
 
 namespace machina::dbt {
 namespace {
@@ -392,6 +393,57 @@ TEST(Translator, NativeFpFlagsReachFflagsAndCsrReads) {
     EXPECT_EQ(s.fcsr & 0x1f, 1u); // and in fcsr at the exit
     EXPECT_EQ(s.x[11], 103u);     // instret exact in the middle of the block
     EXPECT_EQ(s.instret, 104u);
+}
+
+TEST(Translator, FpCsrAccessesRunInlineAndAgreeWithTheInterpreter) {
+    // glibc's quiet compares save fflags, compare (which may raise NV), and restore them; all of
+    // it, and the other fflags/frm/fcsr forms, must stay in translated code with exact flags.
+    auto csr = [](uint32_t funct3, unsigned rd, uint32_t src, uint32_t number) {
+        return 0x73u | rd << 7 | funct3 << 12 | src << 15 | number << 20;
+    };
+    const uint32_t fdiv_d = 0x0du << 25 | 2u << 20 | 1u << 15 | 7u << 12 | 3u << 7 | 0x53;
+    const uint32_t flt_d = 0x51u << 25 | 4u << 20 | 4u << 15 | 1u << 12 | 15u << 7 | 0x53;
+    Guest g;
+    g.load(kCode, {
+                      fdiv_d,            // 1/3: NX (in MXCSR only)
+                      csr(2, 10, 0, 1),  // frflags a0          -> NX
+                      flt_d,             // flt.d a5, f4, f4: NaN -> NV
+                      csr(1, 0, 10, 1),  // fsflags a0          -> NX again
+                      csr(2, 12, 0, 1),  // frflags a2
+                      csr(6, 13, 8, 1),  // csrrsi a3, fflags, DZ
+                      csr(7, 0, 1, 1),   // csrrci x0, fflags, NX
+                      csr(5, 14, 3, 2),  // csrrwi a4, frm, RUP
+                      csr(2, 16, 0, 3),  // csrr a6, fcsr
+                      csr(3, 17, 10, 3), // csrrc a7, fcsr, a0
+                      csr(5, 0, 0, 2),   // fsrmi RNE
+                      fdiv_d,            // NX again, dynamic rounding checked inline
+                      csr(2, 28, 0, 3),  // csrr t3, fcsr
+                      kEcall,
+                  });
+    ir::Block block;
+    ASSERT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+    EXPECT_EQ(ir::count_op(block, ir::Opcode::CallExec), 0u) << "fcsr accesses left the block";
+    auto t = make();
+    riscv::HartState a, b;
+    a.pc = b.pc = kCode;
+    a.f[1] = b.f[1] = std::bit_cast<uint64_t>(1.0);
+    a.f[2] = b.f[2] = std::bit_cast<uint64_t>(3.0);
+    a.f[4] = b.f[4] = 0x7ff8000000000000ull; // quiet NaN: flt still signals invalid
+    ASSERT_EQ(interp::run_user(a, g.memory(), 100).kind, ExitKind::Ecall);
+    ASSERT_EQ(run_translated(b, g.memory(), 100, *t).kind, ExitKind::Ecall);
+    EXPECT_EQ(b.x[10], 1u);              // NX from native code
+    EXPECT_EQ(b.x[15], 0u);              // unordered
+    EXPECT_EQ(b.x[12], 1u);              // NV gone with the restore
+    EXPECT_EQ(b.x[13], 1u);              // the old fflags
+    EXPECT_EQ(b.x[14], 0u);              // the old frm
+    EXPECT_EQ(b.x[16], 3u << 5 | 0x08u); // RUP, DZ
+    EXPECT_EQ(b.x[17], 3u << 5 | 0x08u); // old value; NX cleared (was not set)
+    EXPECT_EQ(b.x[28], 0x09u);           // RNE, DZ | NX
+    EXPECT_EQ(b.fcsr, 0x09u);
+    for (unsigned r = 0; r < 32; ++r)
+        EXPECT_EQ(b.x[r], a.x[r]) << "x" << r;
+    EXPECT_EQ(b.fcsr, a.fcsr);
+    EXPECT_EQ(b.instret, a.instret);
 }
 
 TEST(Translator, NativeAmosAreAtomicAcrossThreads) {

@@ -32,10 +32,8 @@ constexpr uint32_t kMxcsrDefault = 0x1f80;
 /// Moves the host exception flags that translated FP code raised into fflags, and clears them.
 void fold_host_fp_flags(riscv::HartState& s) {
     const uint32_t m = _mm_getcsr();
-    if (m & 0x3d) {
-        s.fcsr |= (m & 0x01 ? 0x10u : 0) | (m & 0x04 ? 0x08u : 0) | (m & 0x08 ? 0x04u : 0) |
-                  (m & 0x10 ? 0x02u : 0) | (m & 0x20 ? 0x01u : 0);
-    }
+    static constexpr std::array<uint8_t, 64> kFflags = backend::fflags_of_mxcsr_table();
+    s.fcsr |= kFflags[m & 0x3f];
     _mm_setcsr(kMxcsrDefault);
 }
 

@@ -218,4 +218,31 @@ void Emitter::emit_fp(Value v) {
     result(single, true);
 }
 
+void Emitter::emit_fcsr(Value v) {
+    // fcsr in HartState plus the flags MXCSR accumulated since the runtime last folded them
+    // (the dispatcher and the helpers fold and clear them; so does SetFcsr).
+    ASSERT(!m_softmmu, "system mode accesses fcsr through SysInsn");
+    const ir::Inst& in = m_block.insts[v];
+    const int32_t fcsr = int32_t(offsetof(riscv::HartState, fcsr));
+    if (in.op == Opcode::GetFcsr) {
+        Reg64 d = def(v);
+        stmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
+        mov(d.cvt32(), dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
+        and_(d.cvt32(), 0x3f);
+        movzx(d.cvt32(), byte[rbp + d + MACHINA_JIT_OFF(fflags_of_mxcsr)]);
+        or_(d.cvt32(), dword[rbx + fcsr]);
+        finish(v, d);
+        return;
+    }
+    const Reg64 a = use(in.args[0], rax);
+    stmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
+    movzx(ecx, a.cvt8());
+    mov(dword[rbx + fcsr], ecx);
+    Label clean; // ldmxcsr is slow: only when flags are set
+    test(byte[rbp + MACHINA_JIT_OFF(mxcsr_scratch)], 0x3f);
+    jz(clean);
+    ldmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_default)]);
+    L(clean);
+}
+
 } // namespace machina::dbt::backend

@@ -449,6 +449,8 @@ void Emitter::emit_inst(Value v) {
     case Opcode::FCvtFI:
     case Opcode::FCvtIF:
     case Opcode::FCvtFF: emit_fp(v); break;
+    case Opcode::GetFcsr:
+    case Opcode::SetFcsr: emit_fcsr(v); break;
     case Opcode::Amo:
         if (m_softmmu)
             emit_amo_softmmu(v);

@@ -203,6 +203,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_store(ir::Value v);
     void emit_helper_call(ir::Value v);
     void emit_fp(ir::Value v);
+    /// GetFcsr / SetFcsr (user mode).
+    void emit_fcsr(ir::Value v);
     void emit_amo(ir::Value v);
     /// The read-modify-write of AMO `v` on `m` with the operand in rcx, then its result (the
     /// old value). `fault_addr_reg` >= 0 (user mode): each access is a fault site whose guest

@@ -3,6 +3,7 @@
 // (rbp). Its layout is read by the emitter with offsetof; the runtime fills it before entering
 // translated code and reads the exit fields afterwards.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -48,6 +49,17 @@ struct SystemJumpCacheEntry {
 /// System-mode jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1).
 constexpr uint32_t kSystemJumpCacheSize = 1u << 14;
 
+/// RISC-V fflags bits for the MXCSR exception flags (bits 5:0: PE UE OE ZE DE IE), so that
+/// translated code can fold the host's accumulated flags into fflags with one table load (DE,
+/// the denormal-operand flag, has no RISC-V counterpart).
+constexpr std::array<uint8_t, 64> fflags_of_mxcsr_table() {
+    std::array<uint8_t, 64> t{};
+    for (unsigned m = 0; m < 64; ++m)
+        t[m] = uint8_t((m & 0x01 ? 0x10 : 0) | (m & 0x04 ? 0x08 : 0) | (m & 0x08 ? 0x04 : 0) |
+                       (m & 0x10 ? 0x02 : 0) | (m & 0x20 ? 0x01 : 0));
+    return t;
+}
+
 /// The state translated code sees through rbp.
 struct JitContext {
     riscv::HartState* state = nullptr; ///< the hart (also held in rbx)
@@ -72,6 +84,11 @@ struct JitContext {
     uintptr_t link_site = 0;  ///< Link: host address of the rel32 to patch
 
     uint64_t save_area[16] = {}; ///< caller-saved host registers across helper calls
+
+    // User-mode fcsr access (GetFcsr, SetFcsr).
+    uint32_t mxcsr_scratch = 0;      ///< stmxcsr's destination
+    uint32_t mxcsr_default = 0x1f80; ///< every exception masked, flags clear, RNE
+    std::array<uint8_t, 64> fflags_of_mxcsr = fflags_of_mxcsr_table();
 
     // System mode (softmmu). There r14 holds the TLB table of the data regime, not mem_base.
     const void* fetch_tlb = nullptr; ///< code TLB of the fetch regime (jump-cache checks)

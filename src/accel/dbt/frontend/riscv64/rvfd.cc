@@ -1,7 +1,8 @@
 // F and D: loads, stores, moves, sign injection, and (in round-to-nearest-even) arithmetic,
 // compares and the common conversions are native IR; the rest (other rounding modes, min/max,
 // fclass, unsigned conversions, FMA without host FMA) call the interpreter's FP executor for that
-// one instruction (exact IEEE results and fflags), as do the Zicsr instructions.
+// one instruction (exact IEEE results and fflags), as do the counter CSRs (zicsr.cc has the FP
+// ones).
 #include "accel/dbt/frontend/riscv64/visitor.h"
 
 namespace machina::dbt::frontend {
@@ -176,9 +177,11 @@ bool visit_fd(InsnContext& c) {
     case Fmt::FToX:
     case Fmt::XToF:
     case Fmt::FMvX:
-    case Fmt::XMvF:
+    case Fmt::XMvF: ir.call_exec(c.d.raw); return true;
     case Fmt::Csr:
-    case Fmt::CsrI: ir.call_exec(c.d.raw); return true;
+    case Fmt::CsrI:
+        if (!visit_fcsr(c)) ir.call_exec(c.d.raw);
+        return true;
     default: return false;
     }
 }

@@ -40,5 +40,7 @@ bool visit_zb(InsnContext& c);
 bool visit_rva(InsnContext& c);
 /// F, D (memory and moves native, the rest through the FP executor) and Zicsr.
 bool visit_fd(InsnContext& c);
+/// Zicsr on fflags, frm and fcsr (user mode); false for any other CSR.
+bool visit_fcsr(InsnContext& c);
 
 } // namespace machina::dbt::frontend
