@@ -625,13 +625,18 @@ uint64_t bits_of(double d) {
     return std::bit_cast<uint64_t>(d);
 }
 
-/// f[3] = op(f[1], f[2]) through the backend; returns the exit.
+/// f[3] = op(f[1], f[2]) through the backend (imm bit 0 but for FCmp: dynamic rounding, a
+/// CheckFrm first); returns the exit.
 JitExit run_fp(Harness& h, Opcode op, uint64_t imm, uint64_t a, uint64_t b, uint64_t c = 0) {
     ir::Block block;
     block.guest_insns = 1;
     ir::Builder ir(block);
     ir.set_guest(0x80, 0);
     ir::Value va = ir.get_freg(1), vb = ir.get_freg(2), vc = ir.get_freg(4);
+    if (op != Opcode::FCmp && (imm & 1)) { // (FCmp: bits 1:0 are the predicate)
+        ir.op(Opcode::CheckFrm);           // "dynamic rounding", as the frontend puts it
+        imm &= ~uint64_t(1);
+    }
     const bool one_operand = op == Opcode::FSqrt || op == Opcode::FCvtFF;
     ir::Value r = one_operand             ? ir.op(op, va, ir::kNoValue, ir::kNoValue, imm)
                   : op == Opcode::FMulAdd ? ir.op(op, va, vb, vc, imm)

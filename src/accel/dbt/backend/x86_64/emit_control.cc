@@ -196,6 +196,7 @@ void Emitter::emit_stubs() {
             set_exit_reason(uint32_t(JitExit::Link));
             break;
         case Stub::Interpret: // precise state at pc: the dispatcher interprets it
+            emit_writeback(s);
             store_pc(s.pc);
             mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(uint32_t(JitExit::Interpret));

@@ -103,11 +103,6 @@ void Emitter::emit_fp(Value v) {
         finish(v, d);
         return;
     }
-    // Dynamic rounding (not FCmp, whose imm is the predicate): only RNE runs here.
-    if (in.imm & 1) {
-        test(dword[rbx + int32_t(offsetof(riscv::HartState, fcsr))], 0xe0);
-        jnz(interp_label(), T_NEAR);
-    }
     if (in.op == Opcode::FCvtFI) {
         const Reg64 a = use(in.args[0], rax);
         const Reg32 a32 = a.cvt32();
@@ -216,6 +211,16 @@ void Emitter::emit_fp(Value v) {
         }
     }
     result(single, true);
+}
+
+void Emitter::emit_check_frm(Value v) {
+    const ir::Inst& in = m_block.insts[v];
+    Stub& stub = new_stub(Stub::Interpret);
+    stub.pc = in.pc;
+    stub.unretired = m_block.guest_insns - in.insn_index;
+    stub.writeback = pending_writes(); // deferred writes stay deferred: the stub does them
+    test(dword[rbx + int32_t(offsetof(riscv::HartState, fcsr))], 0xe0);
+    jnz(stub.label, T_NEAR);
 }
 
 void Emitter::emit_fcsr(Value v) {

@@ -451,6 +451,7 @@ void Emitter::emit_inst(Value v) {
     case Opcode::FCvtFF: emit_fp(v); break;
     case Opcode::GetFcsr:
     case Opcode::SetFcsr: emit_fcsr(v); break;
+    case Opcode::CheckFrm: emit_check_frm(v); break;
     case Opcode::Amo:
         if (m_softmmu)
             emit_amo_softmmu(v);
@@ -488,13 +489,13 @@ void Emitter::emit_block(CompiledBlock& out) {
             ++m_current;
             continue;
         }
-        // Deferred guest register writes may stay deferred across loads and stores (their
-        // fault and slow-path stubs do them); anything else that may leave the block or call out
-        // needs HartState up to date first.
-        const bool plain_access = ir::access_size(in.op) != 0;
+        // Deferred guest register writes may stay deferred across loads, stores and frm checks
+        // (their fault, slow-path and interpreter stubs do them); anything else that may leave
+        // the block or call out needs HartState up to date first.
+        const bool stub_writes_back = ir::access_size(in.op) != 0 || in.op == ir::Opcode::CheckFrm;
         // (Carried registers need nothing here: every stub writes back those dirty where it
         // was made, and blocks with calls carry none; see loop_carry.cc.)
-        if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !plain_access)
+        if ((ir::info(in.op).flags & (ir::kCanFault | ir::kCall)) && !stub_writes_back)
             flush_all_pending();
         emit_inst(m_current);
     }

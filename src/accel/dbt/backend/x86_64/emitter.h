@@ -203,6 +203,8 @@ class Emitter : public Xbyak::CodeGenerator {
     void emit_store(ir::Value v);
     void emit_helper_call(ir::Value v);
     void emit_fp(ir::Value v);
+    /// CheckFrm: to the interpreter unless frm is RNE.
+    void emit_check_frm(ir::Value v);
     /// GetFcsr / SetFcsr (user mode).
     void emit_fcsr(ir::Value v);
     void emit_amo(ir::Value v);

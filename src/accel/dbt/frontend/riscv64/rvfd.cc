@@ -38,10 +38,10 @@ bool visit_fd(InsnContext& c) {
     // Arithmetic in round-to-nearest-even (static, or dynamic with frm checked at run time) is
     // native; other rounding modes go to the executor. `sp`: single precision.
     const bool rne = c.d.rm == 0 || c.d.rm == 7;
-    const uint64_t dyn = c.d.rm == 7 ? 1 : 0;
     auto fbin = [&](Opcode op, bool sp) {
+        c.check_frm(c.d.rm);
         c.ir.set_freg(c.d.rd, ir.op(op, ir.get_freg(c.d.rs1), ir.get_freg(c.d.rs2), ir::kNoValue,
-                                    dyn | (sp ? ir::kFpSingle : 0)));
+                                    sp ? ir::kFpSingle : 0));
     };
     constexpr uint64_t kSign = uint64_t(1) << 63;
     constexpr uint64_t kSignS = uint64_t(1) << 31;
@@ -106,8 +106,9 @@ bool visit_fd(InsnContext& c) {
         if (!rne) break;
         const bool w = c.d.op == Op::FcvtDW || c.d.op == Op::FcvtSW;
         const bool sp = c.d.op == Op::FcvtSL || c.d.op == Op::FcvtSW;
+        c.check_frm(c.d.rm);
         ir.set_freg(c.d.rd, ir.op(Opcode::FCvtFI, c.rs1(), ir::kNoValue, ir::kNoValue,
-                                  dyn | (w ? 2 : 0) | (sp ? ir::kFpSingle : 0)));
+                                  (w ? 2 : 0) | (sp ? ir::kFpSingle : 0)));
         return true;
     }
     case Op::FcvtLD:
@@ -117,15 +118,17 @@ bool visit_fd(InsnContext& c) {
         if (!rne && c.d.rm != 1) break; // RNE, dynamic (checked) or static RTZ
         const bool w = c.d.op == Op::FcvtWD || c.d.op == Op::FcvtWS;
         const bool sp = c.d.op == Op::FcvtLS || c.d.op == Op::FcvtWS;
-        const uint64_t flags = dyn | (w ? 2 : 0) | (c.d.rm == 1 ? 4 : 0) | (sp ? ir::kFpSingle : 0);
+        const uint64_t flags = (w ? 2 : 0) | (c.d.rm == 1 ? 4 : 0) | (sp ? ir::kFpSingle : 0);
+        c.check_frm(c.d.rm);
         c.set_rd(ir.op(Opcode::FCvtIF, ir.get_freg(c.d.rs1), ir::kNoValue, ir::kNoValue, flags));
         return true;
     }
     case Op::FcvtSD:
     case Op::FcvtDS:
         if (!rne) break;
+        c.check_frm(c.d.rm);
         ir.set_freg(c.d.rd, ir.op(Opcode::FCvtFF, ir.get_freg(c.d.rs1), ir::kNoValue, ir::kNoValue,
-                                  dyn | (c.d.op == Op::FcvtSD ? ir::kFpSingle : 0)));
+                                  c.d.op == Op::FcvtSD ? ir::kFpSingle : 0));
         return true;
     default: break;
     }
@@ -141,9 +144,9 @@ bool visit_fd(InsnContext& c) {
         case Op::FdivS: fbin(Opcode::FDiv, true); return true;
         case Op::FsqrtD:
         case Op::FsqrtS:
-            c.ir.set_freg(c.d.rd,
-                          ir.op(Opcode::FSqrt, ir.get_freg(c.d.rs1), ir::kNoValue, ir::kNoValue,
-                                dyn | (c.d.op == Op::FsqrtS ? ir::kFpSingle : 0)));
+            c.check_frm(c.d.rm);
+            c.ir.set_freg(c.d.rd, ir.op(Opcode::FSqrt, ir.get_freg(c.d.rs1), ir::kNoValue,
+                                        ir::kNoValue, c.d.op == Op::FsqrtS ? ir::kFpSingle : 0));
             return true;
         case Op::FmaddD:
         case Op::FmsubD:
@@ -160,9 +163,10 @@ bool visit_fd(InsnContext& c) {
                                      : (c.d.op == Op::FmsubD || c.d.op == Op::FmsubS)   ? 1
                                      : (c.d.op == Op::FnmsubD || c.d.op == Op::FnmsubS) ? 2
                                                                                         : 3;
-            c.ir.set_freg(c.d.rd, ir.op(Opcode::FMulAdd, ir.get_freg(c.d.rs1), ir.get_freg(c.d.rs2),
-                                        ir.get_freg(c.d.rs3),
-                                        dyn | variant << 1 | (sp ? ir::kFpSingle : 0)));
+            c.check_frm(c.d.rm);
+            c.ir.set_freg(c.d.rd,
+                          ir.op(Opcode::FMulAdd, ir.get_freg(c.d.rs1), ir.get_freg(c.d.rs2),
+                                ir.get_freg(c.d.rs3), variant << 1 | (sp ? ir::kFpSingle : 0)));
             return true;
         }
         default: break;

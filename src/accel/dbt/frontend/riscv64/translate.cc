@@ -119,6 +119,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     uint64_t cur = pc;
     unsigned count = 0;
     unsigned side_exits = 0;
+    bool frm_checked = false; // see InsnContext::frm_checked
     const unsigned max_side_exits = memory.system ? memory.system->max_side_exits : kMaxSideExits;
     while (true) {
         uint32_t raw = 0;
@@ -158,6 +159,8 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
             ir.op(ir::Opcode::CheckCodeParcel, ir::kNoValue, ir::kNoValue, ir::kNoValue, raw >> 16);
         InsnContext c{ir, d, cur};
         c.native_fma = native_fma;
+        c.frm_checked = &frm_checked;
+        const size_t first_inst = block.insts.size();
         // A forward branch becomes a side exit while the block may go on past it: room for
         // more instructions, the fall-through on the same page, and few exits so far (each
         // costs a stub).
@@ -172,6 +175,11 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         } else if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c) && !visit_fd(c) &&
                    !visit_rva(c)) {
             ir.interp_step(); // anything else: one instruction in the interpreter
+        }
+        // Calls (helpers, CSR accesses in system mode) and fcsr writes may change frm.
+        for (size_t k = first_inst; k < block.insts.size(); ++k) {
+            const ir::Opcode op = block.insts[k].op;
+            if (op == ir::Opcode::SetFcsr || (ir::info(op).flags & ir::kCall)) frm_checked = false;
         }
         if (c.side_exit) ++side_exits;
         if (c.retires) ++count;

@@ -18,6 +18,9 @@ struct InsnContext {
     /// terminal. Out (side_exit): the visitor placed one and the block goes on.
     bool side_exit_ok = false;
     bool side_exit = false;
+    /// In/out, per block: a CheckFrm ran since the block started or frm last changed, so
+    /// dynamic-rounding FP operations need no other.
+    bool* frm_checked = nullptr;
 
     uint64_t next_pc() const { return pc + d.length; }
     ir::Value rs1() { return ir.get_reg(d.rs1); }
@@ -26,6 +29,12 @@ struct InsnContext {
     void set_rd(ir::Value v) { ir.set_reg(d.rd, v); }
     /// Low 32 bits of a 64-bit value.
     ir::Value lo(ir::Value v) { return ir.op(ir::Opcode::Trunc32, v); }
+    /// Before an FP operation with rounding mode `rm`: a dynamic one needs frm to be RNE.
+    void check_frm(uint32_t rm) {
+        if (rm != 7 || *frm_checked) return;
+        ir.op(ir::Opcode::CheckFrm);
+        *frm_checked = true;
+    }
     /// Sign-extends an I32 result to a register value.
     ir::Value sx(ir::Value v) { return ir.op(ir::Opcode::Sext32, v); }
 };

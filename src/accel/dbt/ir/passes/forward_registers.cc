@@ -6,14 +6,15 @@ namespace machina::dbt::ir::passes {
 void RegisterForwarding::forward(const Block& block, PassState& state, Value v) {
     if (!state.keep[v]) return;
     const Inst& inst = block.insts[v];
-    if (inst.op == Opcode::GetReg) {
-        if (known[inst.imm] != kNoValue) {
-            state.replace(v, known[inst.imm]);
+    const int r = slot(inst);
+    if (inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) {
+        if (known[r] != kNoValue) {
+            state.replace(v, known[r]);
         } else {
-            known[inst.imm] = v;
+            known[r] = v;
         }
-    } else if (inst.op == Opcode::SetReg) {
-        known[inst.imm] = inst.args[0];
+    } else if (inst.op == Opcode::SetReg || inst.op == Opcode::SetFReg) {
+        known[r] = inst.args[0];
     } else if (info(inst.op).flags & kCall) {
         known.fill(kNoValue); // the callee may write any register
     }
@@ -23,11 +24,12 @@ void RegisterForwarding::backward(const Block& block, PassState& state, Value v)
     // Drop writes that a later write hides before anything can observe them.
     if (!state.keep[v]) return;
     const Inst& inst = block.insts[v];
-    if (inst.op == Opcode::SetReg) {
-        if (!observed[inst.imm]) state.keep[v] = 0;
-        observed[inst.imm] = false;
-    } else if (inst.op == Opcode::GetReg) {
-        observed[inst.imm] = true;
+    const int r = slot(inst);
+    if (inst.op == Opcode::SetReg || inst.op == Opcode::SetFReg) {
+        if (!observed[r]) state.keep[v] = 0;
+        observed[r] = false;
+    } else if (inst.op == Opcode::GetReg || inst.op == Opcode::GetFReg) {
+        observed[r] = true;
     } else if (observes_state(inst.op)) {
         observed.fill(true);
     }

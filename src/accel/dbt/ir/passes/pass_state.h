@@ -50,8 +50,21 @@ void zero_register_step(Block& block, PassState& state, Value v);
 
 /// Guest register forwarding (forward steps), then dead register writes (backward steps).
 struct RegisterForwarding {
-    std::array<Value, 32> known;   ///< forward: the value each register holds
-    std::array<bool, 32> observed; ///< backward: the register's value is read later
+    /// Guest registers by slot: x0..x31, then f0..f31 at 32 + n (slot()).
+    static constexpr unsigned kSlots = 64;
+    std::array<Value, kSlots> known;   ///< forward: the value each register holds
+    std::array<bool, kSlots> observed; ///< backward: the register's value is read later
+
+    /// The slot of a GetReg/SetReg/GetFReg/SetFReg, or -1 for any other instruction.
+    static int slot(const Inst& inst) {
+        switch (inst.op) {
+        case Opcode::GetReg:
+        case Opcode::SetReg: return int(inst.imm);
+        case Opcode::GetFReg:
+        case Opcode::SetFReg: return 32 + int(inst.imm);
+        default: return -1;
+        }
+    }
 
     void begin_forward() { known.fill(kNoValue); }
     void forward(const Block& block, PassState& state, Value v);

@@ -10,9 +10,9 @@ namespace machina::dbt::ir::passes {
 /// x0: reads become constant 0, writes are dropped.
 void zero_register(Block& block);
 
-/// Guest register traffic: a read after a read or write of the same register becomes that value;
-/// a write overwritten before anything observes it (a read, a possible fault, a call, the block
-/// end) is dropped.
+/// Guest register traffic (x and f): a read after a read or write of the same register becomes
+/// that value; a write overwritten before anything observes it (a read, a possible fault, a call,
+/// the block end) is dropped.
 void forward_registers(Block& block);
 
 /// Pure operations on constants become constants; identities (x + 0, x & -1, trunc(sext x), ...)
