@@ -22,8 +22,7 @@ class Harness {
         m_memory.resize(kMemSize);
         m_ctx.state = &state;
         m_ctx.mem_base = m_memory.data();
-        for (int i = 0; i < 4; ++i)
-            m_ctx.limit_minus[i] = kMemSize - (1u << i);
+        m_ctx.set_limit(kMemSize);
         m_ctx.jump_cache = m_cache;
     }
 
@@ -31,7 +30,7 @@ class Harness {
     JitExit run(const ir::Block& block, uint64_t budget = 1000) {
         EXPECT_TRUE(ir::verify(block).ok()) << ir::verify(block).error().message;
         if (m_buffer->remaining() < 2 * kMaxBlockCode) m_buffer->reset(m_keep);
-        auto compiled = compile_block(block, *m_buffer, m_tramp, m_features);
+        auto compiled = compile_block(block, *m_buffer, m_tramp, m_features, nullptr, kMemSize);
         EXPECT_TRUE(compiled.ok()) << compiled.error().message;
         last = *compiled;
         m_ctx.budget = budget;

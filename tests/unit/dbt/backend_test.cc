@@ -259,18 +259,19 @@ TEST(Backend, LoadsStoresAndLimitFaults) {
     EXPECT_EQ(h.memory()[0x301], 0xbe);
     EXPECT_EQ(h.state.pc, 0x10cu);
 
-    // The 2-byte store straddling the limit faults precisely: earlier writes done, pc at it.
+    // The 2-byte store straddling the limit leaves precisely, for the interpreter to fault:
+    // earlier writes done, pc at it, nothing of it done.
     h.state.x[14] = Harness::kMemSize - 1;
     h.state.x[12] = 0;
-    ASSERT_EQ(h.run(block), JitExit::StoreFault);
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
     EXPECT_EQ(h.state.pc, 0x108u);
-    EXPECT_EQ(h.ctx().fault_addr, Harness::kMemSize - 1);
     EXPECT_EQ(h.ctx().unretired, 1u);
     EXPECT_EQ(h.state.x[12], uint64_t(int64_t(int8_t(0x88))));
+    EXPECT_EQ(h.memory()[Harness::kMemSize - 1], 0);
 
     // A huge address never reaches the host.
     h.state.x[10] = ~uint64_t(0) - 2;
-    ASSERT_EQ(h.run(block), JitExit::StoreFault);
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
     EXPECT_EQ(h.state.pc, 0x100u);
     EXPECT_EQ(h.ctx().unretired, 3u);
 }
@@ -318,7 +319,58 @@ TEST(Backend, SideExitsWriteBackAndReturnTheBudgetOfWhatTheySkip) {
     }
 }
 
-TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadFaults) {
+TEST(Backend, OneRangeCheckPerBaseCoversEveryDisplacement) {
+    // Accesses through one base (displacements as fold_address_offsets leaves them) are checked
+    // together at the first: in range only when all are, else nothing of the block runs.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    block.pc = 0x100;
+    block.guest_insns = 3;
+    ir::Builder ir(block);
+    ir.set_guest(0x100, 0);
+    const ir::Value base = ir.get_reg(10);
+    ir.set_reg(
+        12, ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, -16)));
+    ir.set_guest(0x104, 1);
+    ir.set_reg(13, ir.op(Opcode::Load8U, base));
+    ir.set_guest(0x108, 2);
+    ir.op(Opcode::Store64, base, ir.get_reg(11), ir::kNoValue, ir::with_access_disp(0, 2040));
+    ir.jump(0x10c);
+    auto put64 = [&](uint64_t at, uint64_t v) { std::memcpy(&h.memory()[at], &v, 8); };
+    h.state.x[11] = 0x1122334455667788;
+
+    // The highest store ends exactly at the limit.
+    const uint64_t top = Harness::kMemSize - 2048;
+    h.state.x[10] = top;
+    put64(top - 16, 42);
+    h.memory()[top] = 7;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[12], 42u);
+    EXPECT_EQ(h.state.x[13], 7u);
+    uint64_t stored = 0;
+    std::memcpy(&stored, &h.memory()[top + 2040], 8);
+    EXPECT_EQ(stored, 0x1122334455667788u);
+
+    // One byte higher the store would cross it: the block leaves at its first access.
+    h.state.x[10] = top + 1;
+    h.state.x[12] = h.state.x[13] = 0;
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
+    EXPECT_EQ(h.state.pc, 0x100u);
+    EXPECT_EQ(h.ctx().unretired, 3u);
+    EXPECT_EQ(h.state.x[12], 0u);
+
+    // Guest addresses wrap at 2^64, and so do the host's: base 8 with displacement -16 reads
+    // guest address 2^64 - 8, out of range; base 16 reads guest address 0.
+    h.state.x[10] = 8;
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
+    EXPECT_EQ(h.state.pc, 0x100u);
+    h.state.x[10] = 16;
+    put64(0, 99);
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[12], 99u);
+}
+
+TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadLeaves) {
     // Twelve register writes before a load (more than there are host registers to keep them
     // deferred in), then a write that overwrites one of them: a fault at the load must show
     // every earlier write and not the later one.
@@ -340,7 +392,7 @@ TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadFaults) {
     for (unsigned r = 1; r <= 12; ++r)
         h.state.x[r] = r * 0x10000;
     h.state.x[30] = ~uint64_t(0) - 100;
-    ASSERT_EQ(h.run(block), JitExit::LoadFault);
+    ASSERT_EQ(h.run(block), JitExit::Interpret); // out of range: the interpreter faults
     EXPECT_EQ(h.state.pc, 0x204u);
     for (unsigned r = 1; r <= 12; ++r)
         EXPECT_EQ(h.state.x[r + 12], r * 0x10000 + r) << "x" << r + 12;
@@ -389,7 +441,8 @@ TEST(Backend, BranchExitAndChaining) {
     EXPECT_EQ(h.state.pc, 0x800u);
     CompiledBlock ca = h.last;
     uintptr_t site = h.ctx().link_site;
-    auto cb = compile_block(b, h.buffer(), h.tramp(), HostFeatures::detect());
+    auto cb =
+        compile_block(b, h.buffer(), h.tramp(), HostFeatures::detect(), nullptr, Harness::kMemSize);
     ASSERT_TRUE(cb.ok());
     patch_jump(h.buffer(), site, cb->entry);
     h.ctx().budget = 10;
@@ -413,7 +466,8 @@ TEST(Backend, IndirectJumpUsesJumpCache) {
     ir::Builder it(target);
     it.set_reg(7, it.c64(77));
     it.exit(ir::ExitReason::Ecall, 0x4444);
-    auto ct = compile_block(target, h.buffer(), h.tramp(), HostFeatures::detect());
+    auto ct = compile_block(target, h.buffer(), h.tramp(), HostFeatures::detect(), nullptr,
+                            Harness::kMemSize);
     ASSERT_TRUE(ct.ok());
     ir::Block a;
     ir::Builder ia(a);

@@ -446,6 +446,28 @@ TEST(Translator, FpCsrAccessesRunInlineAndAgreeWithTheInterpreter) {
     EXPECT_EQ(b.instret, a.instret);
 }
 
+TEST(Translator, CodeIsRetranslatedForMemoryOfAnotherSize) {
+    // Range checks compare against constants of the memory size the code was compiled for: the
+    // same translator running memory of another size must not reuse that code.
+    Guest g;
+    g.load(kCode, {ld(10, 11, 8), kEcall});
+    std::memset(g.base + 0xf008, 0x5a, 8);
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    s.x[11] = 0xf000;
+    ASSERT_EQ(run_translated(s, g.memory(), 100, *t).kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 0x5a5a5a5a5a5a5a5au);
+    const interp::UserMemory small{g.base, 0xf00c}; // the load would cross its end
+    s.pc = kCode;
+    s.x[10] = 0;
+    const auto e = run_translated(s, small, 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.addr, 0xf008u);
+    EXPECT_EQ(s.pc, kCode);
+    EXPECT_EQ(s.x[10], 0u);
+}
+
 TEST(Translator, NativeAmosAreAtomicAcrossThreads) {
     Guest g;
     // loop: amoadd.w x0, x6, (x5) ; amoor.d x0, x7, (x8) ; addi x11, x11, -1 ; bne x11, x0, loop

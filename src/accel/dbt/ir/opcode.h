@@ -87,6 +87,16 @@ constexpr uint64_t kAmoWord = 1u << 4;
 /// loads fault one by one where the program would.
 constexpr uint64_t kFusedLoad = 1;
 
+/// Load*/Store* imm bits 63:32: a signed displacement, so the access is at args[0] + disp
+/// (passes::fold_address_offsets puts it there in user mode; 0 everywhere else).
+inline int32_t access_disp(uint64_t imm) {
+    return int32_t(uint32_t(imm >> 32));
+}
+/// `imm` with displacement `disp` (see access_disp).
+inline uint64_t with_access_disp(uint64_t imm, int32_t disp) {
+    return (imm & 0xffffffffu) | uint64_t(uint32_t(disp)) << 32;
+}
+
 /// True for Load* opcodes.
 inline bool is_load(Opcode op) {
     return op >= Opcode::Load8U && op <= Opcode::Load64;

@@ -38,7 +38,10 @@ std::string to_string(const Block& block, Value v) {
     case Opcode::Amo:
         out += fmt::format(" kind={}{}", inst.imm & 15, inst.imm & kAmoWord ? ".w" : ".d");
         break;
-    default: break;
+    default:
+        if ((is_load(inst.op) || is_store(inst.op)) && access_disp(inst.imm) != 0)
+            out += fmt::format(" disp={}", access_disp(inst.imm));
+        break;
     }
     for (unsigned i = 0; i < oi.args; ++i) {
         out +=

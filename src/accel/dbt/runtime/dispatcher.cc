@@ -80,12 +80,16 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                      uint64_t max_insns) {
     if (memory.limit < 8) return interp::run_user(state, memory, max_insns);
     ThreadState& ts = thread_state();
+    if (m_code_limit.load(std::memory_order_acquire) != memory.limit) {
+        release_after_longjmp(); // (a flush waits for every thread to leave translated code)
+        flush();
+        m_code_limit.store(memory.limit, std::memory_order_release);
+    }
     backend::JitContext& ctx = ts.ctx;
     ctx = backend::JitContext{};
     ctx.state = &state;
     ctx.mem_base = memory.base;
-    for (unsigned i = 0; i < 4; ++i)
-        ctx.limit_minus[i] = memory.limit - (1u << i);
+    ctx.set_limit(memory.limit);
     ctx.budget = max_insns;
     ctx.jump_cache = ts.jump_cache;
     ctx.interp_step = &Translator::interp_step_helper;

@@ -49,11 +49,15 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
         ir::passes::run_all(block);
         ir::passes::fuse_byte_loads(block); // user mode: a fused load's fault is replayed
+        ir::passes::fold_address_offsets(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
 #ifndef NDEBUG // the IR tests verify in every build; release translation skips it
         ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
 #endif
-        compiled = backend::compile_block(block, *m_buffer, m_tramp, m_features);
+        ASSERT(memory.limit == m_code_limit.load(std::memory_order_relaxed),
+               "translating for another memory size than the cache holds code for");
+        compiled =
+            backend::compile_block(block, *m_buffer, m_tramp, m_features, nullptr, memory.limit);
         if (compiled.ok()) break;
         log::debug("translating {:#x} ({} insns): {}", pc, limit, compiled.error().message);
     }

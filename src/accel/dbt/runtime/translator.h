@@ -139,6 +139,9 @@ class Translator {
     size_t m_by_host_capacity = 0;
     std::atomic<size_t> m_by_host_count{0};
     std::atomic<uint64_t> m_generation{1};
+    /// The guest memory size the cached code was compiled for (its range checks depend on it);
+    /// run() flushes the cache when called with memory of another size.
+    std::atomic<uint64_t> m_code_limit{0};
     std::atomic<int> m_flush_waiters{0}; ///< flushes waiting for m_exec (writer preference)
     std::mutex m_flush_gate;             ///< held by a flush; entering threads wait on it
     TranslatorStats m_stats;

@@ -7,10 +7,11 @@
 //   a register keeps loops off a store-to-load chain), rsp = spill slots,
 //   rax/rcx = scratch, rsi rdi r8-r13 and rdx (unless an instruction needs it) = allocated to IR
 //   values.
-// Guest memory: host = r14 + guest address. Before each access the address is compared with
-// JitContext::limit_minus[size] (one cmp + a never-taken ja to an out-of-line fault stub), so a
-// guest address can never reach past the reservation; pages inside the limit that the guest did
-// not map raise a host SIGSEGV, which recover_fault() maps back to the precise guest pc.
+// Guest memory: host = r14 + base + displacement (ir::access_disp). Before the first access
+// through a base value, one compare checks that every access of the block through it lies below
+// the memory limit (else the block leaves for the interpreter there), so a guest address can
+// never reach past the reservation; pages inside the limit that the guest did not map raise a
+// host SIGSEGV, which the fault sites map back to the precise guest pc.
 // Faults are precise without a write-back step: guest registers live in IR values, SetReg stores
 // to HartState where the IR says, and the passes never let a store sink past a possible fault.
 // (The emitter defers SetReg stores while their values sit in host registers, and a block that
@@ -91,10 +92,12 @@ struct SoftmmuOptions {
 };
 
 /// Compiles `block` (already through the passes) at the buffer cursor and commits it; with
-/// `softmmu`, for system mode.
+/// `softmmu`, for system mode. User mode: the code is only valid for guest memory of
+/// `memory_limit` bytes (the range checks compare against constants derived from it).
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
                                     const Trampolines& tramp, const HostFeatures& features,
-                                    const SoftmmuOptions* softmmu = nullptr);
+                                    const SoftmmuOptions* softmmu = nullptr,
+                                    uint64_t memory_limit = 0);
 
 /// Makes the direct jump whose rel32 field is at `site` (execute view) go to `target`.
 void patch_jump(CodeBuffer& buffer, uintptr_t site, uintptr_t target);

@@ -176,7 +176,12 @@ void Emitter::emit_stubs() {
         switch (s.kind) {
         case Stub::Fault:
             emit_writeback(s);
-            mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
+            if (s.addr_disp != 0) { // (the writeback is done: rax is free)
+                lea(rax, ptr[reg(s.addr_reg) + s.addr_disp]);
+                mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], rax);
+            } else {
+                mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
+            }
             store_pc(s.pc);
             mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(s.reason);

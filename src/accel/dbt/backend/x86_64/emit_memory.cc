@@ -1,6 +1,9 @@
-// Guest memory accesses (bounds compare + host access through r14) and interpreter helper calls.
+// Guest memory accesses (a range check per base value and block, host access through r14) and
+// interpreter helper calls.
 #include <algorithm>
+#include <climits>
 #include <cstddef>
+#include <cstring>
 
 #include "accel/dbt/backend/x86_64/emitter.h"
 
@@ -16,38 +19,98 @@ int size_index(unsigned size) {
 }
 } // namespace
 
-Emitter::Stub& Emitter::emit_limit_check(const ir::Inst& in, Reg64 ra, unsigned size,
-                                         JitExit reason) {
+void Emitter::plan_access_ranges() {
+    m_ranges.literals.clear();
+    if (m_softmmu) return;
+    const size_t n = m_block.insts.size();
+    m_ranges.lo.assign(n, INT32_MAX);
+    m_ranges.hi.assign(n, INT32_MIN);
+    m_ranges.checked.assign(n, 0);
+    for (const ir::Inst& in : m_block.insts) {
+        const unsigned size = ir::access_size(in.op);
+        if (size == 0) continue;
+        const Value r = m_cache.root(in.args[0]);
+        const int32_t disp = ir::access_disp(in.imm);
+        m_ranges.lo[r] = std::min(m_ranges.lo[r], disp);
+        m_ranges.hi[r] = std::max(m_ranges.hi[r], disp + int32_t(size));
+    }
+}
+
+void Emitter::emit_base_check(const ir::Inst& in, Reg64 ra, Value r) {
+    if (m_ranges.checked[r]) return;
+    m_ranges.checked[r] = 1;
+    // The lowest address t = r + lo; the accesses span [t, t + span). All are in range when
+    // t + span <= limit, i.e. t < limit - span + 1 (unsigned). Guest addresses wrap at 2^64 and
+    // so does the host address r14 + r + disp, so t alone decides. Out of range, the
+    // interpreter runs this instruction (and reports the fault where there is one).
+    const int32_t lo = m_ranges.lo[r];
+    const uint64_t span = uint64_t(int64_t(m_ranges.hi[r]) - lo);
+    const uint64_t bound = m_memory_limit >= span ? m_memory_limit - span + 1 : 0;
+    Stub& stub = new_stub(Stub::Interpret);
+    stub.pc = in.pc;
+    stub.unretired = m_block.guest_insns - in.insn_index;
+    stub.writeback = pending_writes(); // registers stay as they are until the check
+    Reg64 t = ra;
+    if (lo != 0) {
+        lea(rcx, ptr[ra + lo]);
+        t = rcx;
+    }
+    cmp(t, qword[rip]); // the bound: a literal after the stubs (emit_literals)
+    m_ranges.literals.emplace_back(bound, uint32_t(getSize() - 4));
+    jae(stub.label, T_NEAR);
+}
+
+void Emitter::emit_literals() {
+    if (m_ranges.literals.empty()) return;
+    while (getSize() % 8)
+        db(0xcc);
+    const size_t first = getSize();
+    size_t count = 0;
+    for (auto& [value, site] : m_ranges.literals) {
+        size_t at = first;
+        while (at < first + 8 * count && std::memcmp(top_ + at, &value, 8) != 0)
+            at += 8;
+        if (at == first + 8 * count) {
+            dq(value);
+            ++count;
+        }
+        if (site + 4 > getSize()) return; // the buffer overflowed: compile_block reports it
+        const int32_t rel = int32_t(int64_t(at) - int64_t(site + 4));
+        std::memcpy(top_ + site, &rel, 4);
+    }
+}
+
+Emitter::Stub& Emitter::fault_site(const ir::Inst& in, Reg64 ra, JitExit reason) {
     Stub& stub = new_stub(Stub::Fault);
     stub.addr_reg = ra.getIdx();
+    stub.addr_disp = ir::access_disp(in.imm);
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     stub.reason = uint32_t(reason);
     stub.writeback = pending_writes(); // registers must not change until the access
-    cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
-    ja(stub.label, T_NEAR);
+    stub.site_index = m_sites.size();
+    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, ir::is_store(in.op),
+                                reason == JitExit::Interpret});
     return stub;
 }
 
 void Emitter::emit_load(Value v) {
     if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
-    const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rax);
     Reg64 d = def(v); // may spill: before the site is recorded
+    emit_base_check(in, ra, m_cache.root(in.args[0]));
     // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
-    const JitExit fault = in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault;
-    Stub& stub = emit_limit_check(in, ra, size, fault);
-    stub.site_index = m_sites.size();
-    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, false, fault == JitExit::Interpret});
+    fault_site(in, ra, in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault);
+    const RegExp at = r14 + ra + ir::access_disp(in.imm);
     switch (in.op) {
-    case Opcode::Load8U: movzx(d.cvt32(), byte[r14 + ra]); break;
-    case Opcode::Load8S: movsx(d, byte[r14 + ra]); break;
-    case Opcode::Load16U: movzx(d.cvt32(), word[r14 + ra]); break;
-    case Opcode::Load16S: movsx(d, word[r14 + ra]); break;
-    case Opcode::Load32U: mov(d.cvt32(), dword[r14 + ra]); break;
-    case Opcode::Load32S: movsxd(d, dword[r14 + ra]); break;
-    default: mov(d, qword[r14 + ra]); break;
+    case Opcode::Load8U: movzx(d.cvt32(), byte[at]); break;
+    case Opcode::Load8S: movsx(d, byte[at]); break;
+    case Opcode::Load16U: movzx(d.cvt32(), word[at]); break;
+    case Opcode::Load16S: movsx(d, word[at]); break;
+    case Opcode::Load32U: mov(d.cvt32(), dword[at]); break;
+    case Opcode::Load32S: movsxd(d, dword[at]); break;
+    default: mov(d, qword[at]); break;
     }
     finish(v, d);
 }
@@ -57,37 +120,37 @@ void Emitter::emit_store(Value v) {
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use(in.args[0], rax);
+    emit_base_check(in, ra, m_cache.root(in.args[0])); // (before rcx holds the data)
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
-    Stub& stub = emit_limit_check(in, ra, size, JitExit::StoreFault);
-    stub.site_index = m_sites.size();
-    m_sites.push_back(FaultSite{uint32_t(getSize()), 0, in.pc, true});
+    fault_site(in, ra, JitExit::StoreFault);
     const uint64_t c = is_const(b) ? cval(b) : 0;
+    const RegExp at = r14 + ra + ir::access_disp(in.imm);
     switch (size) {
     case 1:
         if (imm_ok)
-            mov(byte[r14 + ra], c & 0xff);
+            mov(byte[at], c & 0xff);
         else
-            mov(byte[r14 + ra], rb.cvt8());
+            mov(byte[at], rb.cvt8());
         break;
     case 2:
         if (imm_ok)
-            mov(word[r14 + ra], c & 0xffff);
+            mov(word[at], c & 0xffff);
         else
-            mov(word[r14 + ra], rb.cvt16());
+            mov(word[at], rb.cvt16());
         break;
     case 4:
         if (imm_ok)
-            mov(dword[r14 + ra], c & 0xffffffffu);
+            mov(dword[at], c & 0xffffffffu);
         else
-            mov(dword[r14 + ra], rb.cvt32());
+            mov(dword[at], rb.cvt32());
         break;
     default:
         if (imm_ok)
-            mov(qword[r14 + ra], c);
+            mov(qword[at], c);
         else
-            mov(qword[r14 + ra], rb);
+            mov(qword[at], rb);
         break;
     }
 }

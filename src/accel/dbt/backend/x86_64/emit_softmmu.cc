@@ -74,6 +74,7 @@ void Emitter::emit_tlb_probe(Reg64 ra, unsigned size, int32_t tag, const StubLab
 
 void Emitter::emit_load_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
+    ASSERT(ir::access_disp(in.imm) == 0, "system mode folds no address offsets");
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use_reg(in.args[0]); // survives the probe
     const Reg64 d = def(v);               // may spill: before the paths split
@@ -101,6 +102,7 @@ void Emitter::emit_load_softmmu(Value v) {
 
 void Emitter::emit_store_softmmu(Value v) {
     const ir::Inst& in = m_block.insts[v];
+    ASSERT(ir::access_disp(in.imm) == 0, "system mode folds no address offsets");
     const unsigned size = ir::access_size(in.op);
     const Reg64 ra = use_reg(in.args[0]); // survives the probe
     const Value b = in.args[1];

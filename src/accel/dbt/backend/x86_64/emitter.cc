@@ -16,10 +16,16 @@ using encode::Bytes;
 
 Emitter::Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
                  const Trampolines& tramp, const HostFeatures& features,
-                 const SoftmmuOptions* softmmu)
+                 const SoftmmuOptions* softmmu, uint64_t memory_limit)
     : CodeGenerator(buffer.remaining(), buffer.write_cursor()), m_block(block), m_alloc(alloc),
       m_cache(block, alloc), m_buffer(buffer), m_tramp(tramp), m_features(features),
-      m_softmmu(softmmu), m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()) {}
+      m_softmmu(softmmu), m_exec_start(buffer.exec_cursor()), m_stubs(stub_pool()),
+      m_ranges(access_ranges()), m_memory_limit(memory_limit) {}
+
+Emitter::AccessRanges& Emitter::access_ranges() {
+    thread_local AccessRanges ranges; // guarded by stub_pool()'s one-Emitter-per-thread check
+    return ranges;
+}
 
 namespace {
 /// True while an Emitter of this thread owns the stub pool.
@@ -363,6 +369,7 @@ Emitter::Stub& Emitter::new_stub(Stub::Kind kind) {
     s.kind = kind;
     s.label.reset();
     s.addr_reg = 0;
+    s.addr_disp = 0;
     s.pc = 0;
     s.unretired = 0;
     s.reason = 0;
@@ -474,6 +481,7 @@ void Emitter::emit_inst(Value v) {
 
 void Emitter::emit_block(CompiledBlock& out) {
     plan_carry();
+    plan_access_ranges();
     emit_entry();
     for (m_current = 0; m_current < m_block.insts.size(); ++m_current) {
         m_cache.begin(m_current);
@@ -503,6 +511,7 @@ void Emitter::emit_block(CompiledBlock& out) {
     flush_all_pending();
     emit_terminal();
     emit_stubs();
+    emit_literals();
     out.entry = m_exec_start;
     out.size = uint32_t(getSize());
     out.sites = std::move(m_sites);
@@ -511,13 +520,13 @@ void Emitter::emit_block(CompiledBlock& out) {
 
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
                                     const Trampolines& tramp, const HostFeatures& features,
-                                    const SoftmmuOptions* softmmu) {
+                                    const SoftmmuOptions* softmmu, uint64_t memory_limit) {
     if (buffer.remaining() < kMaxBlockCode) return Error::make("code buffer full");
     const Allocation alloc = analyze_uses(block);
     Xbyak::ClearError();
     CompiledBlock out;
     {
-        Emitter e(block, alloc, buffer, tramp, features, softmmu);
+        Emitter e(block, alloc, buffer, tramp, features, softmmu, memory_limit);
         e.emit_block(out);
         if (e.failed()) return Error::make("block {:#x}: out of spill slots", block.pc);
     }

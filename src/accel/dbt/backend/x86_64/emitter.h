@@ -45,7 +45,7 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Prepares to emit `block` with allocation `alloc` at the buffer cursor.
     Emitter(const ir::Block& block, const Allocation& alloc, CodeBuffer& buffer,
             const Trampolines& tramp, const HostFeatures& features,
-            const SoftmmuOptions* softmmu = nullptr);
+            const SoftmmuOptions* softmmu = nullptr, uint64_t memory_limit = 0);
 
     ~Emitter();
 
@@ -57,6 +57,7 @@ class Emitter : public Xbyak::CodeGenerator {
     // Jumps to and binding of StubLabels (near rel32 jumps, patched by L); xbyak's own
     // overloads stay available for Xbyak::Labels and addresses.
     using Xbyak::CodeGenerator::ja;
+    using Xbyak::CodeGenerator::jae;
     using Xbyak::CodeGenerator::jb;
     using Xbyak::CodeGenerator::je;
     using Xbyak::CodeGenerator::jmp;
@@ -68,6 +69,7 @@ class Emitter : public Xbyak::CodeGenerator {
     void L(StubLabel& label);
     void jmp(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0, 0xe9); }
     void ja(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x87); }
+    void jae(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x83); }
     void jb(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x82); }
     void je(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x84); }
     void jz(const StubLabel& label, LabelType = T_AUTO) { jump_to(label, 0x0f, 0x84); }
@@ -90,8 +92,9 @@ class Emitter : public Xbyak::CodeGenerator {
             SideExit
         } kind;
         StubLabel label;
-        int addr_reg = 0; ///< Fault: register holding the guest address
-        uint64_t pc = 0;  ///< guest pc to store in HartState
+        int addr_reg = 0;      ///< Fault: register holding the guest address (less addr_disp)
+        int32_t addr_disp = 0; ///< Fault: displacement of the access
+        uint64_t pc = 0;       ///< guest pc to store in HartState
         uint64_t unretired = 0;
         uint32_t reason = 0;    ///< Fault: JitExit
         uintptr_t site = 0;     ///< Link: execute address of the rel32
@@ -233,9 +236,16 @@ class Emitter : public Xbyak::CodeGenerator {
     uint8_t emit_condition(ir::Value cond, ir::Value fused);
     void emit_stubs();
     Stub& new_stub(Stub::Kind kind);
-    /// Compares guest address `ra` against the memory limit for a `size`-byte access and jumps
-    /// to a fault stub (exit `reason` at `in`'s pc) when it is out of range.
-    Stub& emit_limit_check(const ir::Inst& in, Xbyak::Reg64 ra, unsigned size, JitExit reason);
+    /// User mode: the lowest displacement and the highest displacement + size of the accesses
+    /// through each base value of the block (emit_base_check checks them all at once).
+    void plan_access_ranges();
+    /// User mode, before the first access `in` through base value `r` (in `ra`): jumps to an
+    /// interpreter stub at `in` unless every access of the block through `r` is inside the
+    /// memory limit. Later accesses through `r` need no check. Clobbers rcx.
+    void emit_base_check(const ir::Inst& in, Xbyak::Reg64 ra, ir::Value r);
+    /// Records the host instruction emitted next as guest access `in` (base in `ra`): a host
+    /// SIGSEGV there resumes at a fault stub that exits with `reason` at `in`'s pc.
+    Stub& fault_site(const ir::Inst& in, Xbyak::Reg64 ra, JitExit reason);
     /// Caller-saved registers holding values that are still needed after instruction `v`.
     std::vector<int> live_caller_saved(ir::Value v);
 
@@ -296,6 +306,20 @@ class Emitter : public Xbyak::CodeGenerator {
     uint32_t m_carry_written = 0; ///< carried guest registers the body writes
     uint32_t m_carry_dirty = 0;   ///< carried guest registers whose HartState copy is stale now
     StubLabel m_loop_header;      ///< after the carried loads, before the budget check
+    /// User mode (plan_access_ranges), per base value: its accesses' lowest displacement, highest
+    /// displacement + size, and whether the range check is done. Per-thread storage.
+    struct AccessRanges {
+        std::vector<int32_t> lo, hi;
+        std::vector<uint8_t> checked;
+        /// 64-bit constants the block's code reads RIP-relative, with the code offset of the
+        /// disp32 of each reading instruction (emit_literals places and patches them).
+        std::vector<std::pair<uint64_t, uint32_t>> literals;
+    };
+    AccessRanges& m_ranges;
+    uint64_t m_memory_limit; ///< user mode: the guest memory size the code is for
+    static AccessRanges& access_ranges();
+    /// Emits the literals after the stubs and points their readers at them.
+    void emit_literals();
 };
 
 } // namespace machina::dbt::backend

@@ -108,6 +108,12 @@ struct JitContext {
     /// It may point mem_base at another TLB table (a new data regime); r14 is reloaded.
     Helper sys_insn = nullptr;
     uint64_t link_key = 0; ///< Link exits in system mode: the code key of the leaving block
+
+    /// User mode: fills limit_minus for guest memory of `limit` bytes.
+    void set_limit(uint64_t limit) {
+        for (unsigned i = 0; i < 4; ++i)
+            limit_minus[i] = limit - (1u << i);
+    }
 };
 
 /// MemHelper results. kMemReplay (loads with kMemFused): not done, and no fault recorded: leave

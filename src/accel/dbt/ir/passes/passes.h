@@ -29,6 +29,11 @@ void eliminate_dead_code(Block& block);
 /// little-endian value become one wide load marked kFusedLoad (see fuse_byte_loads.cc).
 void fuse_byte_loads(Block& block);
 
+/// User mode, after fuse_byte_loads(): a load or store whose address is base + a 12-bit
+/// constant (every RISC-V access) addresses base with that displacement (ir::access_disp), and
+/// additions left unused go. The backend then checks each base once per block.
+void fold_address_offsets(Block& block);
+
 /// The standard pipeline, in order: the passes above run as sweeps over one shared state
 /// (passes/pass_state.h) and the block is rewritten once at the end; nothing is allocated per
 /// block once the thread's buffers have grown.
