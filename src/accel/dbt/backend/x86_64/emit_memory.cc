@@ -62,7 +62,7 @@ void Emitter::emit_base_check(const ir::Inst& in, Reg64 ra, Value r) {
 
 void Emitter::emit_literals() {
     if (m_ranges.literals.empty()) return;
-    while (getSize() % 8)
+    while ((m_exec_start + getSize()) % 8) // aligned: one cache line per literal
         db(0xcc);
     const size_t first = getSize();
     size_t count = 0;

@@ -29,6 +29,11 @@ void eliminate_dead_code(Block& block);
 /// little-endian value become one wide load marked kFusedLoad (see fuse_byte_loads.cc).
 void fuse_byte_loads(Block& block);
 
+/// After run_all(): and/or/xor/not of sign-extended 32-bit values become the 32-bit operation,
+/// sign-extended (see narrow_sign_extensions.cc), so W instructions reading them need no
+/// extension in between.
+void narrow_sign_extensions(Block& block);
+
 /// User mode, after fuse_byte_loads(): a load or store whose address is base + a 12-bit
 /// constant (every RISC-V access) addresses base with that displacement (ir::access_disp), and
 /// additions left unused go. The backend then checks each base once per block.
