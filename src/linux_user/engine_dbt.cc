@@ -9,6 +9,9 @@
 #include <mutex>
 
 namespace machina::linux_user {
+
+dbt::TranslatorOptions user_translator_options();
+
 namespace {
 
 class DbtEngine final : public Engine {
@@ -61,7 +64,7 @@ class DbtEngine final : public Engine {
     dbt::Translator* recreate() {
         std::lock_guard lock(m_mutex);
         if (dbt::Translator* t = m_translator.load()) return t;
-        auto fresh = dbt::Translator::create();
+        auto fresh = dbt::Translator::create(user_translator_options());
         if (!fresh) {
             std::fprintf(stderr, "machina-riscv64: -accel dbt: %s\n",
                          fresh.error().message.c_str());
@@ -82,8 +85,20 @@ class DbtEngine final : public Engine {
 
 } // namespace
 
+dbt::TranslatorOptions user_translator_options() {
+    dbt::TranslatorOptions o;
+    o.hot_visits = dbt::kUserHotVisits;
+    // For measurements: MACHINA_DBT_HOT_VISITS=N (1: translate every block at its first visit).
+    if (const char* env = std::getenv("MACHINA_DBT_HOT_VISITS")) {
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(env, &end, 10);
+        if (end != env && *end == 0 && n >= 1 && n <= 1'000'000) o.hot_visits = uint32_t(n);
+    }
+    return o;
+}
+
 Result<std::unique_ptr<Engine>> make_dbt_engine() {
-    auto translator = dbt::Translator::create();
+    auto translator = dbt::Translator::create(user_translator_options());
     if (!translator) return std::move(translator).error().context("-accel dbt");
     return std::unique_ptr<Engine>(std::make_unique<DbtEngine>(std::move(*translator)));
 }

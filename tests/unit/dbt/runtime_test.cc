@@ -137,6 +137,38 @@ TEST(Translator, BudgetMatchesInterpreterExactly) {
     }
 }
 
+TEST(Translator, ColdBlocksAreInterpretedUntilHotWithTheSameResults) {
+    // hot_visits = 5: the loop body runs four times in the interpreter (one straight-line run
+    // per dispatcher visit), then translated; every budget still stops where the interpreter
+    // does.
+    Guest g;
+    load_sum_loop(g, 1000);
+    TranslatorOptions o;
+    o.hot_visits = 5;
+    auto created = Translator::create(o);
+    ASSERT_TRUE(created.ok());
+    Translator& t = **created;
+    riscv::HartState s;
+    s.pc = kCode;
+    ASSERT_EQ(run_translated(s, g.memory(), 1'000'000, t).kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], 500500u);
+    EXPECT_EQ(s.instret, 2u + 3 * 1000);
+    EXPECT_GE(t.stats().blocks_translated, 1u);
+    EXPECT_GE(t.stats().interp_fallbacks, 4u); // the cold visits
+    for (uint64_t budget : {1u, 2u, 3u, 4u, 5u, 7u, 13u, 100u, 1001u, 2999u}) {
+        auto fresh = Translator::create(o);
+        ASSERT_TRUE(fresh.ok());
+        riscv::HartState a, b;
+        a.pc = b.pc = kCode;
+        auto ea = interp::run_user(a, g.memory(), budget);
+        auto eb = run_translated(b, g.memory(), budget, **fresh);
+        EXPECT_EQ(eb.kind, ea.kind) << budget;
+        EXPECT_EQ(b.pc, a.pc) << budget;
+        EXPECT_EQ(b.x[10], a.x[10]) << budget;
+        EXPECT_EQ(b.instret, a.instret) << budget;
+    }
+}
+
 /// sum of the odd numbers in 1..n: a loop with an `if` inside (a forward branch).
 void load_odd_sum_loop(Guest& g, int32_t n) {
     g.load(kCode, {

@@ -4,6 +4,7 @@
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/interp/csr_exec.h"
 #include "accel/dbt/interp/fp_exec.h"
+#include "accel/dbt/interp/straight_line.h"
 #include "accel/dbt/runtime/block_info.h"
 
 namespace machina::dbt {
@@ -97,7 +98,13 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
     ctx.runtime = &ts;
     ts.memory = &memory;
 
-    // Finishes the run in the interpreter (budget tails, untranslatable code).
+    // Instructions of cold code at pc to interpret in one go.
+    auto cold_run = [&](uint64_t pc) -> uint32_t {
+        const uint64_t page = pc & ~uint64_t(0xfff);
+        if (page >= memory.limit || memory.limit - page < 0x1000) return 1;
+        return interp::straight_line_length(memory.base + page, pc);
+    };
+    // Finishes the run in the interpreter (budget tails, untranslatable code, cold code).
     auto interpret = [&](uint64_t n, bool* done) {
         m_fallbacks.fetch_add(1, std::memory_order_relaxed);
         Exit e = interp::run_user(state, memory, n);
@@ -156,6 +163,11 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                     }
                     if (l == Lookup::Untranslatable) {
                         result = interpret(1, &done);
+                        continue;
+                    }
+                    if (l == Lookup::Cold) { // one straight-line run in the interpreter
+                        result =
+                            interpret(std::min<uint64_t>(cold_run(state.pc), ctx.budget), &done);
                         continue;
                     }
                     entry = b->code.entry;

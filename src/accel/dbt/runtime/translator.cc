@@ -93,6 +93,11 @@ Translator::Lookup Translator::find_or_translate(uint64_t pc, const interp::User
         *out = it->second.get();
         return Lookup::Found;
     }
+    if (m_options.hot_visits > 1) {
+        auto [visit, fresh] = m_visits.try_emplace(pc, 0);
+        if (++visit->second < m_options.hot_visits) return Lookup::Cold;
+        m_visits.erase(visit);
+    }
     bool full = false;
     *out = translate_locked(pc, memory, &full);
     if (*out) return Lookup::Found;
@@ -101,6 +106,7 @@ Translator::Lookup Translator::find_or_translate(uint64_t pc, const interp::User
 
 void Translator::flush_locked() {
     m_blocks.clear();
+    m_visits.clear();
     m_by_host_count.store(0, std::memory_order_release);
     m_buffer->reset(m_tramp_bytes);
     m_generation.fetch_add(1, std::memory_order_acq_rel);

@@ -66,7 +66,15 @@ namespace machina::dbt {
 struct TranslatorOptions {
     size_t code_size = 64u << 20;  ///< code cache bytes (flushed whole when full)
     unsigned max_block_insns = 64; ///< guest instructions per block at most
+    /// Dispatcher visits of a block before it is translated; until then it is interpreted one
+    /// straight-line run at a time (1: translate at the first visit).
+    uint32_t hot_visits = 1;
 };
+
+/// machina-riscv64's hot_visits (see kUserHotVisits' measurement in docs/PERFORMANCE.md):
+/// translating a block costs as much as interpreting it a few dozen times, and much of a large
+/// program's code (esbuild's Go runtime start-up, parsers' rare paths) runs only a few times.
+constexpr uint32_t kUserHotVisits = 8;
 
 /// Counters, for tests and `-d` style reports.
 struct TranslatorStats {
@@ -115,7 +123,7 @@ class Translator {
   private:
     struct BlockInfo;
     struct ThreadState;
-    enum class Lookup { Found, Untranslatable, Full };
+    enum class Lookup { Found, Untranslatable, Full, Cold };
 
     Translator() = default;
     Lookup find_or_translate(uint64_t pc, const interp::UserMemory& memory, const BlockInfo** out);
@@ -142,6 +150,8 @@ class Translator {
     /// The guest memory size the cached code was compiled for (its range checks depend on it);
     /// run() flushes the cache when called with memory of another size.
     std::atomic<uint64_t> m_code_limit{0};
+    /// Dispatcher visits of blocks not translated yet (hot_visits > 1), under m_mutex.
+    std::unordered_map<uint64_t, uint32_t> m_visits;
     std::atomic<int> m_flush_waiters{0}; ///< flushes waiting for m_exec (writer preference)
     std::mutex m_flush_gate;             ///< held by a flush; entering threads wait on it
     TranslatorStats m_stats;
