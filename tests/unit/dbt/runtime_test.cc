@@ -500,6 +500,33 @@ TEST(Translator, CodeIsRetranslatedForMemoryOfAnotherSize) {
     EXPECT_EQ(s.x[10], 0u);
 }
 
+TEST(Translator, WordIdiomsGiveTheInterpretersValues) {
+    // slliw / or / xor / not on words and the slli+srli 32 zero extension (rewritten by
+    // simplify_word_ops) on values with the sign bits of both halves set and clear.
+    const uint32_t slliw_a2 = i_type(0x1b, 1, 12, 10, 4);                      // slliw a2, a0, 4
+    const uint32_t srliw_a3 = i_type(0x1b, 5, 13, 11, 3);                      // srliw a3, a1, 3
+    const uint32_t or_a4 = 0x33 | 14u << 7 | 6u << 12 | 12u << 15 | 13u << 20; // or a4, a2, a3
+    const uint32_t xori_a5 = i_type(0x13, 4, 15, 14, -1);                      // not a5, a4
+    const uint32_t addw_a6 = 0x3b | 16u << 7 | 15u << 15 | 12u << 20;          // addw a6, a5, a2
+    const uint32_t slli_a7 = i_type(0x13, 1, 17, 12, 32);                      // slli a7, a2, 32
+    const uint32_t srli_a7 = i_type(0x13, 5, 17, 17, 32); // srli a7, a7, 32 (zext.w a2)
+    Guest g;
+    g.load(kCode, {slliw_a2, srliw_a3, or_a4, xori_a5, addw_a6, slli_a7, srli_a7, kEcall});
+    auto t = make();
+    for (uint64_t a0 : {0x0123456789abcdefull, 0xf8000001ull, 0x7fffffffull, 0ull}) {
+        for (uint64_t a1 : {0xffffffff80000000ull, 0x55ull}) {
+            riscv::HartState a, b;
+            a.pc = b.pc = kCode;
+            a.x[10] = b.x[10] = a0;
+            a.x[11] = b.x[11] = a1;
+            ASSERT_EQ(interp::run_user(a, g.memory(), 100).kind, ExitKind::Ecall);
+            ASSERT_EQ(run_translated(b, g.memory(), 100, *t).kind, ExitKind::Ecall);
+            for (unsigned r = 12; r <= 17; ++r)
+                EXPECT_EQ(b.x[r], a.x[r]) << "x" << r << " a0=" << a0 << " a1=" << a1;
+        }
+    }
+}
+
 TEST(Translator, NativeAmosAreAtomicAcrossThreads) {
     Guest g;
     // loop: amoadd.w x0, x6, (x5) ; amoor.d x0, x7, (x8) ; addi x11, x11, -1 ; bne x11, x0, loop

@@ -48,7 +48,7 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
         if (!frontend::translate_block(memory, pc, block, limit, m_features.fma)) return nullptr;
         if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
         ir::passes::run_all(block);
-        ir::passes::narrow_sign_extensions(block);
+        ir::passes::simplify_word_ops(block);
         ir::passes::fuse_byte_loads(block); // user mode: a fused load's fault is replayed
         ir::passes::fold_address_offsets(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));

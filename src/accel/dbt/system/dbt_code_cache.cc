@@ -254,7 +254,7 @@ void DbtCodeCache::compile(TranslationJob& job, ir::Block& block) const {
             return;
         if (log::enabled(log::kInAsm)) dump_guest(source.page_host, block.pc, block.end_pc);
         ir::passes::run_all(block);
-        ir::passes::narrow_sign_extensions(block);
+        ir::passes::simplify_word_ops(block);
         ir::passes::fuse_byte_loads(block); // a fused load that misses the TLB is replayed
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
 #ifndef NDEBUG // the IR tests verify in every build; release translation skips it

@@ -30,9 +30,9 @@ void eliminate_dead_code(Block& block);
 void fuse_byte_loads(Block& block);
 
 /// After run_all(): and/or/xor/not of sign-extended 32-bit values become the 32-bit operation,
-/// sign-extended (see narrow_sign_extensions.cc), so W instructions reading them need no
-/// extension in between.
-void narrow_sign_extensions(Block& block);
+/// sign-extended, and (x << 32) >> 32 becomes zext(trunc x) (see simplify_word_ops.cc), so W
+/// instructions and zext.w idioms need no extensions in between.
+void simplify_word_ops(Block& block);
 
 /// User mode, after fuse_byte_loads(): a load or store whose address is base + a 12-bit
 /// constant (every RISC-V access) addresses base with that displacement (ir::access_disp), and

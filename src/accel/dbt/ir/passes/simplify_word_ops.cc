@@ -1,9 +1,12 @@
-// Sign extensions moved past bitwise operations. RV64 code computes 32-bit values with the W
-// instructions (each result sign-extended to 64 bits) and combines them with the 64-bit and, or,
-// xor and not, then feeds the result to another W instruction, which reads only its low half:
-// sha256's rounds are made of that. Since sign extension commutes with bitwise operations,
-// op(sext x, sext y) is rewritten to sext(op32(x, y)); the next W instruction's trunc(sext z)
-// folds to z, and the extensions nobody needs any more are dead.
+// 32-bit idioms of RV64 code, rewritten in place before the backend sees them:
+// - Sign extensions moved past bitwise operations. RV64 code computes 32-bit values with the W
+//   instructions (each result sign-extended to 64 bits) and combines them with the 64-bit and,
+//   or, xor and not, then feeds the result to another W instruction, which reads only its low
+//   half: sha256's rounds are made of that. Sign extension commutes with bitwise operations, so
+//   op(sext x, sext y) becomes sext(op32(x, y)); the next W instruction's trunc(sext z) folds to
+//   z, and the extensions nobody needs any more are dead.
+// - zext.w without Zba: (x << 32) >> 32 (logical) becomes zext(trunc x); after a W instruction
+//   that is zext(z) of its 32-bit result, one 32-bit move instead of extend, shift, shift.
 #include "accel/dbt/ir/passes/passes.h"
 
 #include <vector>
@@ -14,9 +17,14 @@ namespace {
 bool is_bitwise(Opcode op) {
     return op == Opcode::And || op == Opcode::Or || op == Opcode::Xor;
 }
+
+/// True when `v` is the constant 32.
+bool is_const_32(const Block& block, Value v) {
+    return block.insts[v].op == Opcode::Const && block.insts[v].imm == 32;
+}
 } // namespace
 
-void narrow_sign_extensions(Block& block) {
+void simplify_word_ops(Block& block) {
     const Value n = Value(block.insts.size());
     std::vector<uint32_t> uses(n, 0);
     for (const Inst& inst : block.insts)
@@ -45,6 +53,18 @@ void narrow_sign_extensions(Block& block) {
             narrow.args = {x, y, kNoValue};
             inst.op = Opcode::Sext32;
             inst.args = {later, kNoValue, kNoValue};
+            changed = true;
+        } else if (inst.op == Opcode::Shr) {
+            const Value a = inst.args[0];
+            Inst& shl = block.insts[a];
+            if (!is_const_32(block, inst.args[1]) || shl.op != Opcode::Shl ||
+                shl.type != Type::I64 || !is_const_32(block, shl.args[1]) || uses[a] != 1)
+                continue;
+            shl.op = Opcode::Trunc32; // (its only user is v)
+            shl.type = Type::I32;
+            shl.args[1] = kNoValue;
+            inst.op = Opcode::Zext32;
+            inst.args[1] = kNoValue;
             changed = true;
         } else if (inst.op == Opcode::Not) {
             const Value a = inst.args[0];
