@@ -159,6 +159,7 @@ Reg64 Emitter::use_reg(Value v) {
 
 Reg64 Emitter::def(Value v) {
     if (m_cache.reg_of(v) >= 0) return reg(m_cache.reg_of(v));
+    if (const int hr = carried_destination(v); hr >= 0) return reg(hr);
     const ir::Inst& in = m_block.insts[v];
     // Two-address form: a first operand dying here hands its register to the result (the
     // emitters read every operand before writing the result, except Select's).

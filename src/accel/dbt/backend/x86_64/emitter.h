@@ -264,6 +264,10 @@ class Emitter : public Xbyak::CodeGenerator {
     /// GetReg/SetReg `v` of carried guest register `q`.
     void carry_read(ir::Value v, int q);
     void carry_write(ir::Value v, int q);
+    /// The carrying register to define `v` in directly when the next instruction writes `v` to
+    /// a carried guest register and that register's current value is not needed any more (it
+    /// binds `v` there), else -1.
+    int carried_destination(ir::Value v);
     /// The terminal of a carried self-loop (the back edge to the loop header, then the way out);
     /// false when the block carries nothing.
     bool emit_back_edge();

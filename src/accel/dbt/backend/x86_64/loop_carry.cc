@@ -189,10 +189,43 @@ void Emitter::carry_read(Value v, int q) {
     m_cache.bind(v, m_carry_reg[q]);
 }
 
+int Emitter::carried_destination(Value v) {
+    if (!m_carry_mask || v + 1 >= m_block.insts.size()) return -1;
+    const ir::Inst& next = m_block.insts[v + 1];
+    if (next.op != Opcode::SetReg || next.imm == 0 || next.imm >= 32) return -1;
+    const int hr = m_carry_reg[next.imm];
+    if (hr < 0 || m_cache.root(next.args[0]) != v) return -1;
+    const ir::Inst& in = m_block.insts[v];
+    // Not where the result is written before a way out (the stubs store the carrying register
+    // as the guest register's value), nor Select (written before its operands are read).
+    const uint32_t flags = ir::info(in.op).flags;
+    if (in.op == Opcode::Select || (flags & ir::kCall) ||
+        ((flags & ir::kCanFault) && !ir::is_load(in.op)))
+        return -1;
+    const Value u = m_cache.value_in(hr);
+    if (u != ir::kNoValue) {
+        for (int k = 1; k < 3; ++k)
+            if (in.args[k] != ir::kNoValue && m_cache.root(in.args[k]) == u) return -1;
+        if (in.args[0] != ir::kNoValue && m_cache.root(in.args[0]) == u) {
+            // The first operand dies here: two-address form, as def() does for others.
+            if (m_alloc.last_use[u] != m_current || m_cache.pending_of(u) >= 0) return -1;
+            m_cache.hand_over(u, v);
+            return hr;
+        }
+        if (!m_cache.dead(u)) return -1;
+        m_cache.unbind(hr);
+    }
+    m_cache.bind(v, hr);
+    return hr;
+}
+
 void Emitter::carry_write(Value v, int q) {
     const int hr = m_carry_reg[q];
     const Value a = m_block.insts[v].args[0];
-    if (m_cache.value_in(hr) == m_cache.root(a)) return; // q written back unchanged
+    // Already there: q's own read written back unchanged, or a result defined straight into
+    // the carrying register (carried_destination; q is dirty from the loop header on anyway,
+    // since it is written in the body).
+    if (m_cache.value_in(hr) == m_cache.root(a)) return;
     evict_carried(q);
     const Value r = m_cache.root(a);
     const int from = is_const(r) ? -1 : m_cache.reg_of(r);
