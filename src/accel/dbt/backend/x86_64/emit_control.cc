@@ -131,18 +131,20 @@ void Emitter::emit_terminal() {
             emit_system_lookup();
             break;
         }
-        // Per-thread jump cache probe: hit -> straight to the block, miss -> dispatcher.
-        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
-        mov(rcx, rax);
-        shr(rcx, 1);
-        and_(ecx, kJumpCacheSize - 1);
-        shl(ecx, 4);
+        // Per-thread jump cache probe: hit -> straight to the block (which needs no state.pc:
+        // every way out of it stores its own), miss -> dispatcher. The entry's byte offset
+        // ((pc >> 1) & (size - 1)) * 16 is (pc * 8) & ((size - 1) * 16): pcs are even.
+        static_assert(sizeof(JumpCacheEntry) == 16);
+        static_assert(uint64_t(kJumpCacheSize - 1) * 16 < (uint64_t(1) << 31));
+        lea(ecx, ptr[rax * 8]);
+        and_(ecx, (kJumpCacheSize - 1) * 16);
         add(rcx, qword[rbp + MACHINA_JIT_OFF(jump_cache)]);
         Label miss;
         cmp(rax, qword[rcx + int32_t(offsetof(JumpCacheEntry, guest_pc))]);
         jne(miss);
         jmp(qword[rcx + int32_t(offsetof(JumpCacheEntry, host))]);
         L(miss);
+        mov(qword[rbx + int32_t(offsetof(riscv::HartState, pc))], rax);
         set_exit_reason(uint32_t(JitExit::Lookup));
         jmp_exec(m_tramp.exit);
         break;
