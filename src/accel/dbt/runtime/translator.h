@@ -5,15 +5,17 @@
 // -> frontend visitors (frontend/riscv64, one file per extension: RV64I, M, Zba/Zbb/Zbs natively;
 // F/D loads, stores, moves and sign injection natively, double add/sub/mul/div/sqrt/fmadd,
 // compares and int<->double conversions natively in round-to-nearest (SSE/FMA, host flags
-// folded into fflags from MXCSR), other F/D and CSRs through CallExec, the interpreter's
-// executor for that one decoded instruction; A and anything else through InterpStep, which runs
-// that ONE instruction in the interpreter) -> typed SSA IR (ir/, opcode
-// table in ir/opcodes.inc, builder, printer, verifier) -> passes (ir/passes: x0, guest register
-// forwarding and dead stores, constant folding + identities, CSE, DCE) -> x86-64 backend
-// (backend/x86_64: linear-scan allocation that spills whole intervals, leaves unclobbered guest
-// register reads in HartState and lets Trunc32 share its operand's register; compare+branch
-// fusion; BMI1/BMI2/LZCNT/POPCNT when present; xbyak emission into a W^X dual-mapped code
-// buffer) -> this runtime (code cache, dispatcher, chaining, jump cache).
+// folded into fflags from MXCSR; fflags/frm/fcsr accesses as GetFcsr/SetFcsr), other F/D and
+// the counter CSRs through CallExec, the interpreter's executor for that one decoded
+// instruction; anything else through InterpStep, which runs that ONE instruction in the
+// interpreter) -> typed SSA IR (ir/, opcode table in ir/opcodes.inc, builder, printer, verifier)
+// -> passes (ir/passes: x0, guest register forwarding and dead stores for x and f, constant
+// folding + identities, CSE, DCE; then byte-load fusion, 32-bit idioms and, in user mode,
+// address offsets folded into the accesses) -> x86-64 backend (backend/x86_64: on-the-fly
+// Belady allocation, one range check per base value and block, compare+branch fusion,
+// self-loops keeping guest registers in host registers; BMI1/BMI2/LZCNT/POPCNT when present;
+// xbyak emission into a W^X dual-mapped code buffer) -> this runtime (code cache, dispatcher,
+// chaining, jump cache; cold blocks interpreted until TranslatorOptions::hot_visits).
 //
 // Guest registers live in IR values inside a block: a SetReg is a store to HartState at the
 // point the IR says, and the passes never move one past an instruction that can fault or call

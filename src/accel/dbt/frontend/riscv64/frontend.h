@@ -1,9 +1,10 @@
 #pragma once
 // The RISC-V frontend: guest instructions -> IR, driven by the decoder tables shared with the
 // interpreter (decoder::decode, decoder::Op). One visitor per extension (rvi.cc, rvm.cc, zb.cc,
-// rvfd.cc). F/D arithmetic and CSRs become CallExec (the interpreter's executor for that one
-// decoded instruction); anything else not translated natively (A, ...) becomes an InterpStep that
-// fetches and runs that ONE instruction in the interpreter, so every instruction is covered.
+// rvfd.cc, rva.cc, zicsr.cc). F/D operations without a native form and the counter CSRs become
+// CallExec (the interpreter's executor for that one decoded instruction); anything else not
+// translated natively becomes an InterpStep that fetches and runs that ONE instruction in the
+// interpreter, so every instruction is covered.
 //
 // A block ends at a backward branch or a jump, ecall/ebreak/fence.i, an illegal instruction, the
 // end of the 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns.
