@@ -527,6 +527,60 @@ TEST(Translator, WordIdiomsGiveTheInterpretersValues) {
     }
 }
 
+/// jal rd, off (off a multiple of 2 within +-1 MiB).
+uint32_t jal(unsigned rd, int32_t off) {
+    const uint32_t o = uint32_t(off);
+    return 0x6f | rd << 7 | ((o >> 12) & 0xff) << 12 | ((o >> 11) & 1) << 20 |
+           ((o >> 1) & 0x3ff) << 21 | ((o >> 20) & 1) << 31;
+}
+
+TEST(Translator, ForwardJumpsAndCallsOnThePageContinueTheBlock) {
+    Guest g;
+    const uint32_t ret = i_type(0x67, 0, 0, 1, 0); // jalr x0, 0(ra)
+    g.load(kCode, {
+                      addi(10, 0, 1),    // 0x1000 a0 = 1
+                      jal(0, 8),         // 0x1004 j 0x100c
+                      addi(10, 10, 100), // 0x1008 (skipped)
+                      jal(1, 12),        // 0x100c call 0x1018
+                      addi(10, 10, 5),   // 0x1010 a0 += 5 (after the return)
+                      kEcall,            // 0x1014
+                      addi(10, 10, 2),   // 0x1018 a0 += 2
+                      jal(5, 0x2000),    // 0x101c call to another page: ends the block
+                  });
+    g.load(kCode + 0x201c, {ret}); // 0x301c: return through ra
+    ir::Block block;
+    ASSERT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+    // [0x1000, 0x1008), [0x100c, 0x1010), [0x1018, 0x1020): the jump and the call followed,
+    // the call to 0x301c (another page) not.
+    ASSERT_EQ(block.segments.size(), 3u);
+    EXPECT_EQ(block.segments[1], (std::pair<uint64_t, uint64_t>{kCode + 0xc, kCode + 0x10}));
+    EXPECT_EQ(block.segments[2], (std::pair<uint64_t, uint64_t>{kCode + 0x18, kCode + 0x20}));
+    EXPECT_EQ(block.term.kind, ir::TermKind::Jump);
+    EXPECT_EQ(block.term.target, kCode + 0x201c);
+    EXPECT_EQ(block.guest_insns, 5u);
+    auto t = make();
+    riscv::HartState a, b;
+    a.pc = b.pc = kCode;
+    ASSERT_EQ(interp::run_user(a, g.memory(), 100).kind, ExitKind::Ecall);
+    ASSERT_EQ(run_translated(b, g.memory(), 100, *t).kind, ExitKind::Ecall);
+    EXPECT_EQ(b.x[10], 8u);
+    for (unsigned r = 0; r < 32; ++r)
+        EXPECT_EQ(b.x[r], a.x[r]) << "x" << r;
+    EXPECT_EQ(b.pc, a.pc);
+    EXPECT_EQ(b.instret, a.instret);
+    // Every budget stops where the interpreter does, inside the followed segments too.
+    for (uint64_t budget = 1; budget < 10; ++budget) {
+        riscv::HartState c, d;
+        c.pc = d.pc = kCode;
+        const auto ec = interp::run_user(c, g.memory(), budget);
+        const auto ed = run_translated(d, g.memory(), budget, *t);
+        EXPECT_EQ(ed.kind, ec.kind) << budget;
+        EXPECT_EQ(d.pc, c.pc) << budget;
+        EXPECT_EQ(d.x[10], c.x[10]) << budget;
+        EXPECT_EQ(d.x[1], c.x[1]) << budget;
+    }
+}
+
 TEST(Translator, NativeAmosAreAtomicAcrossThreads) {
     Guest g;
     // loop: amoadd.w x0, x6, (x5) ; amoor.d x0, x7, (x8) ; addi x11, x11, -1 ; bne x11, x0, loop

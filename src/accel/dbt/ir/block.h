@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "accel/dbt/ir/opcode.h"
@@ -64,6 +65,9 @@ struct Block {
     std::vector<Inst> insts;  ///< the body
     /// Bytes of each guest instruction, indexed by Inst::insn_index (2 or 4).
     std::vector<uint8_t> insn_length;
+    /// The guest code ranges [start, end) translated, in order: more than one when the frontend
+    /// went on at the target of a direct jump or call (user mode).
+    std::vector<std::pair<uint64_t, uint64_t>> segments;
     Terminal term; ///< the terminal
 
     /// Empties the block for a new translation at `start`, keeping its vectors' storage (the
@@ -74,6 +78,7 @@ struct Block {
         guest_insns = 0;
         insts.clear();
         insn_length.clear();
+        segments.clear();
         term = Terminal{};
     }
 };

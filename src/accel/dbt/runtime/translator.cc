@@ -46,7 +46,9 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
     Result<backend::CompiledBlock> compiled = Error::make("not compiled");
     for (unsigned limit = m_options.max_block_insns; limit > 0; limit /= 2) {
         if (!frontend::translate_block(memory, pc, block, limit, m_features.fma)) return nullptr;
-        if (log::enabled(log::kInAsm)) dump_guest_block(memory, block.pc, block.end_pc);
+        if (log::enabled(log::kInAsm))
+            for (const auto& [start, end] : block.segments)
+                dump_guest_block(memory, start, end);
         ir::passes::run_all(block);
         ir::passes::simplify_word_ops(block);
         ir::passes::fuse_byte_loads(block); // user mode: a fused load's fault is replayed

@@ -9,7 +9,8 @@
 // A block ends at a backward branch or a jump, ecall/ebreak/fence.i, an illegal instruction, the
 // end of the 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns.
 // A forward conditional branch becomes a side exit (ExitIf) and the block goes on at its
-// fall-through (a superblock), up to a few per block.
+// fall-through (a superblock), up to a few per block; in user mode a forward jal or a call to
+// the same page goes on at its target (Block::segments), up to a few per block.
 
 #include <cstdint>
 

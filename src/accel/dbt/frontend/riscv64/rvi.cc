@@ -118,11 +118,20 @@ bool visit_rvi(InsnContext& c) {
     switch (c.d.op) {
     case Op::Lui: c.set_rd(c.imm()); return true;
     case Op::Auipc: c.set_rd(ir.c64(c.pc + uint64_t(c.d.imm))); return true;
-    case Op::Jal:
+    case Op::Jal: {
+        const uint64_t target = c.pc + uint64_t(c.d.imm);
         c.set_rd(ir.c64(c.next_pc()));
-        ir.jump(c.pc + uint64_t(c.d.imm));
+        // Forward jumps and calls go on at the target (loops still end at their back edge).
+        if (c.follow_ok && (target & ~uint64_t(0xfff)) == c.follow_page &&
+            (target > c.pc || c.d.rd != 0)) {
+            c.follow = true;
+            c.follow_pc = target;
+            return true;
+        }
+        ir.jump(target);
         c.ends_block = true;
         return true;
+    }
     case Op::Jalr: {
         Value target =
             ir.op(Opcode::And, ir.op(Opcode::Add, c.rs1(), c.imm()), ir.c64(~uint64_t(1)));

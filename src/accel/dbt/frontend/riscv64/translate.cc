@@ -109,12 +109,19 @@ bool visit_system(InsnContext& c, FpState& fp) {
 /// mode (system mode: SystemSource::max_side_exits).
 constexpr unsigned kMaxSideExits = 8;
 
+/// User mode: direct jumps and calls within the block's page that it goes on through at most
+/// (each saves a block transition: guest registers stored and reloaded, the budget check, a
+/// chained jump).
+constexpr unsigned kMaxFollows = 4;
+
 bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
                bool native_fma) {
     block.reset(pc);
     interp::DecodeCache& decode_cache = interp::DecodeCache::for_this_thread();
     ir::Builder ir(block);
     const uint64_t page = pc & ~uint64_t(0xfff);
+    uint64_t segment_start = pc;
+    unsigned follows = 0;
     FpState fp = memory.system ? memory.system->fp : FpState::Dirty;
     uint64_t cur = pc;
     unsigned count = 0;
@@ -166,6 +173,8 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         // costs a stub).
         c.side_exit_ok = side_exits < max_side_exits && count + 1 < max_insns &&
                          ((cur + d.length) & ~uint64_t(0xfff)) == page;
+        c.follow_ok = !memory.system && follows < kMaxFollows && count + 1 < max_insns;
+        c.follow_page = page;
         if (d.op == decoder::Op::Illegal) {
             ir.exit(ir::ExitReason::Illegal, cur, d.raw);
             c.ends_block = true;
@@ -183,6 +192,12 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         }
         if (c.side_exit) ++side_exits;
         if (c.retires) ++count;
+        if (c.follow) { // a new segment at the jump's target
+            block.segments.emplace_back(segment_start, cur + d.length);
+            cur = segment_start = c.follow_pc; // (on the same page)
+            ++follows;
+            continue;
+        }
         cur += d.length;
         if (c.ends_block) break;
         if (count >= max_insns || (cur & ~uint64_t(0xfff)) != page) {
@@ -192,6 +207,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     }
     block.guest_insns = count;
     block.end_pc = cur;
+    block.segments.emplace_back(segment_start, cur);
     return true;
 }
 

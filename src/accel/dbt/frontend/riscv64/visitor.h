@@ -18,6 +18,14 @@ struct InsnContext {
     /// terminal. Out (side_exit): the visitor placed one and the block goes on.
     bool side_exit_ok = false;
     bool side_exit = false;
+    /// In: a direct jump forward or a call (jal) to a target on page `follow_page` may continue
+    /// the block there instead of ending it (only that page: the frontend reads no page the
+    /// program has not run from yet, which may not be mapped). Out (follow): the visitor did
+    /// so; the block goes on at `follow_pc`.
+    bool follow_ok = false;
+    uint64_t follow_page = 0;
+    bool follow = false;
+    uint64_t follow_pc = 0;
     /// In/out, per block: a CheckFrm ran since the block started or frm last changed, so
     /// dynamic-rounding FP operations need no other.
     bool* frm_checked = nullptr;
