@@ -32,6 +32,15 @@ bool set_inet(int sock, const char* name, unsigned long request, const char* tex
 std::string make_test_tap(const char* name) {
     if (unshare(CLONE_NEWNET) != 0)
         return std::string("SKIP: cannot make a network namespace: ") + std::strerror(errno);
+    // No IPv6 on the interfaces made from here on: the kernel would otherwise send router
+    // solicitations and MLD reports on the tap as it comes up, and a guest waiting for its
+    // ARP reply could receive one of those first (seen under load). Best effort: a kernel
+    // without IPv6 has nothing to send.
+    if (int f = open("/proc/sys/net/ipv6/conf/default/disable_ipv6", O_WRONLY | O_CLOEXEC);
+        f >= 0) {
+        (void)!write(f, "1", 1);
+        close(f);
+    }
     int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (tun < 0) return std::string("SKIP: cannot open /dev/net/tun: ") + std::strerror(errno);
     ifreq req{};
