@@ -166,8 +166,10 @@ Reg64 Emitter::def(Value v) {
     if (in.op != Opcode::Select && in.args[0] != ir::kNoValue) {
         const Value a = m_cache.root(in.args[0]);
         const int ra = m_cache.reg_of(a);
-        if (ra >= 0 && m_alloc.last_use[a] == m_current && m_cache.pending_of(a) < 0 &&
-            !m_cache.reserved(ra)) { // (a carried register keeps its guest register)
+        const int q = ra >= 0 ? m_cache.pending_of(a) : -1;
+        if (ra >= 0 && m_alloc.last_use[a] == m_current && !m_cache.reserved(ra) &&
+            (q < 0 || replaces_pending(v, q))) {  // (a carried register keeps its guest register)
+            if (q >= 0) m_cache.clear_pending(q); // moot: v is written there next
             m_cache.hand_over(a, v);
             return reg(ra);
         }
@@ -175,6 +177,25 @@ Reg64 Emitter::def(Value v) {
     const int d = take_reg();
     m_cache.bind(v, d);
     return reg(d);
+}
+
+bool Emitter::replaces_pending(Value v, int q) const {
+    // `addi a0, a0, 1` with a0 written earlier in the block: the old a0's deferred store is
+    // moot when the next instruction stores v to the same register and v itself cannot leave
+    // the block (a fault or call at v would have to see the old value in HartState).
+    // W instructions reach the SetReg through a Sext32 of v.
+    if (q >= 32 || (ir::info(m_block.insts[v].op).flags & (ir::kCanFault | ir::kCall)) != 0)
+        return false;
+    Value cur = v;
+    for (Value u = v + 1; u < m_block.insts.size() && u <= v + 2; ++u) {
+        const ir::Inst& next = m_block.insts[u];
+        if (next.args[0] == ir::kNoValue || m_cache.root(next.args[0]) != m_cache.root(cur))
+            return false;
+        if (next.op == Opcode::SetReg) return int(next.imm) == q;
+        if (next.op != Opcode::Sext32 && next.op != Opcode::Zext32) return false;
+        cur = u;
+    }
+    return false;
 }
 
 void Emitter::finish(Value v, const Reg64& r) {

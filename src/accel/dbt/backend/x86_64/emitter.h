@@ -157,6 +157,9 @@ class Emitter : public Xbyak::CodeGenerator {
     Xbyak::Reg64 use_reg(ir::Value v);
     /// The register that receives the result of the current instruction `v`.
     Xbyak::Reg64 def(ir::Value v);
+    /// True when the pending write of HartState qword `q` is made moot by v's result: the next
+    /// instruction writes v to q, and nothing at v can observe HartState.
+    bool replaces_pending(ir::Value v, int q) const;
     /// Moves the result from `r` to `v`'s register when they differ.
     void finish(ir::Value v, const Xbyak::Reg64& r);
     /// A free allocatable register (spilling one if needed).

@@ -5,7 +5,11 @@
 // MEM_read64, every packed-struct read). When the shifted bytes of one base address meet in an
 // `or` tree covering 2, 4 or 8 consecutive bytes, the tree's value is one Load16U/Load32U/Load64
 // of the lowest byte, placed where the first of the byte loads was, with kFusedLoad in its imm.
-// Byte loads nobody else needs go; the dead shifts and ors go with the next dead-code sweep.
+// Every other node of the tree is the wide value masked to the bytes under it (the partial ors
+// gcc leaves in registers: `wide & 0xffffff`), and a byte used on its own is extracted from it,
+// so no byte load is left. With the byte loads gone, the register writes of partial values that
+// a later write hides are dead (they were kept only because a byte load could fault between),
+// and a register-forwarding and dead-code sweep removes them.
 //
 // Precision: the wide load runs before any of the bytes, so it may fault where the program
 // would have faulted only at a later byte load, with more instructions done. A fused load
@@ -16,6 +20,7 @@
 // the first and the last byte load may write memory or call out (the bytes must read the same).
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
@@ -32,6 +37,11 @@ struct Fusion {
     Value address = kNoValue; ///< an existing value base + offset defined before `first`, if any
     unsigned bytes = 0;       ///< 2, 4 or 8
     std::array<Value, 8> loads{};
+    /// The tree's other nodes (inner ors and shifted bytes) with the bytes each covers (bit k:
+    /// byte k): each is the wide value masked to those bytes.
+    std::array<std::pair<Value, uint8_t>, 15> parts{};
+    unsigned part_count = 0;
+    Value wide = kNoValue; ///< the wide load, in the rebuilt block
 };
 
 bool is_const(const Block& b, Value v) {
@@ -61,6 +71,23 @@ void split_address(const Block& b, Value a, Value* base, uint64_t* offset) {
 bool writes_memory(Opcode op) {
     return is_store(op) || op == Opcode::Amo || op == Opcode::Fence ||
            (info(op).flags & kCall) != 0;
+}
+
+/// The bytes under node `x` of a matched tree (bit k: byte k), recording the inner nodes.
+uint8_t collect_parts(const Block& b, Value x, const std::array<Value, 8>& by_shift, Fusion* f) {
+    const Inst& in = b.insts[x];
+    uint8_t bytes = 0;
+    if (in.op == Opcode::Or) {
+        bytes = uint8_t(collect_parts(b, in.args[0], by_shift, f) |
+                        collect_parts(b, in.args[1], by_shift, f));
+    } else {
+        const Value load = in.op == Opcode::Shl ? in.args[0] : x;
+        for (unsigned k = 0; k < 8; ++k)
+            if (by_shift[k] == load) bytes = uint8_t(1u << k);
+        if (in.op != Opcode::Shl) return bytes; // byte 0 itself: handled as a byte load
+    }
+    if (x != f->root) f->parts[f->part_count++] = {x, bytes};
+    return bytes;
 }
 
 /// The fusion rooted at `root`, if its `or` tree is such a pattern.
@@ -118,6 +145,8 @@ bool match(const Block& b, Value root, Fusion* f) {
     f->address = a0 < first ? a0 : kNoValue;
     f->bytes = leaves;
     f->loads = by_shift;
+    f->part_count = 0;
+    collect_parts(b, root, by_shift, f);
     return true;
 }
 
@@ -151,70 +180,77 @@ void fuse_byte_loads(Block& block) {
     }
     if (fusions.empty()) return;
 
-    // Rebuild with each wide load inserted before its first byte load and its root replaced.
+    // Rebuild with each wide load inserted before its first byte load, its root replaced, and
+    // every other node of its tree (a partial value a guest register may still hold, a byte
+    // load) computed from the wide value.
     std::sort(fusions.begin(), fusions.end(),
               [](const Fusion& a, const Fusion& b) { return a.first < b.first; });
     out.clear();
     new_index.assign(n, kNoValue);
-    thread_local std::vector<Value> root_value; // per value: the wide load replacing it
-    root_value.assign(n, kNoValue);
+    thread_local std::vector<uint32_t> member; // per value: (fusion index + 1) << 8 | bytes
+    member.assign(n, 0);
+    for (size_t i = 0; i < fusions.size(); ++i) {
+        const Fusion& f = fusions[i];
+        const uint32_t tag = uint32_t(i + 1) << 8;
+        member[f.root] = tag; // bytes 0: the wide value itself
+        for (unsigned p = 0; p < f.part_count; ++p)
+            member[f.parts[p].first] = tag | f.parts[p].second;
+        for (unsigned k = 0; k < f.bytes; ++k)
+            member[f.loads[k]] = tag | (1u << k) | 0x10000u; // a byte load: shifted down
+    }
+    auto emit = [&](Opcode op, Type type, const Inst& at, Value a, Value b, uint64_t imm) {
+        out.push_back(Inst{op, type, at.insn_index, {a, b, kNoValue}, imm, at.pc});
+        return Value(out.size() - 1);
+    };
+    auto constant = [&](const Inst& at, uint64_t c) {
+        return emit(Opcode::Const, Type::I64, at, kNoValue, kNoValue, c);
+    };
     size_t next = 0;
     for (Value v = 0; v < n; ++v) {
+        const Inst& at = block.insts[v];
         while (next < fusions.size() && fusions[next].first == v) {
             Fusion& f = fusions[next++];
-            const Inst& at = block.insts[v];
             Value address = f.address != kNoValue ? new_index[f.address] : new_index[f.base];
-            if (f.address == kNoValue && f.offset != 0) {
-                Inst c{Opcode::Const, Type::I64, at.insn_index, {kNoValue, kNoValue, kNoValue},
-                       f.offset,      at.pc};
-                out.push_back(c);
-                Inst add{Opcode::Add,
-                         Type::I64,
-                         at.insn_index,
-                         {address, Value(out.size() - 1), kNoValue},
-                         0,
-                         at.pc};
-                out.push_back(add);
-                address = Value(out.size() - 1);
-            }
-            Inst load{wide_load(f.bytes), Type::I64, at.insn_index, {address, kNoValue, kNoValue},
-                      kFusedLoad,         at.pc};
-            out.push_back(load);
-            root_value[f.root] = Value(out.size() - 1);
+            if (f.address == kNoValue && f.offset != 0)
+                address = emit(Opcode::Add, Type::I64, at, address, constant(at, f.offset), 0);
+            f.wide = emit(wide_load(f.bytes), Type::I64, at, address, kNoValue, kFusedLoad);
         }
-        if (root_value[v] != kNoValue) {
-            new_index[v] = root_value[v];
+        if (member[v] == 0) {
+            Inst in = at;
+            for (Value& a : in.args)
+                if (a != kNoValue) a = new_index[a];
+            new_index[v] = Value(out.size());
+            out.push_back(in);
             continue;
         }
-        Inst in = block.insts[v];
-        for (Value& a : in.args)
-            if (a != kNoValue) a = new_index[a];
-        new_index[v] = Value(out.size());
-        out.push_back(in);
+        const Value wide = fusions[(member[v] >> 8 & 0xff) - 1].wide;
+        const uint8_t bytes = uint8_t(member[v]);
+        if (bytes == 0) {
+            new_index[v] = wide;
+        } else if (member[v] & 0x10000u) { // byte k of the wide value
+            const unsigned k = unsigned(std::countr_zero(bytes));
+            Value x = wide;
+            if (k != 0) x = emit(Opcode::Shr, Type::I64, at, wide, constant(at, 8 * k), 0);
+            new_index[v] = k == 7 ? x : emit(Opcode::And, Type::I64, at, x, constant(at, 0xff), 0);
+        } else {
+            uint64_t mask = 0;
+            for (unsigned k = 0; k < 8; ++k)
+                if (bytes & (1u << k)) mask |= uint64_t(0xff) << (8 * k);
+            if (mask == 0xffffffffu) { // mov r32, r32
+                const Value t = emit(Opcode::Trunc32, Type::I32, at, wide, kNoValue, 0);
+                new_index[v] = emit(Opcode::Zext32, Type::I64, at, t, kNoValue, 0);
+            } else {
+                new_index[v] = emit(Opcode::And, Type::I64, at, wide, constant(at, mask), 0);
+            }
+        }
     }
-    thread_local std::vector<uint8_t> covered; // byte loads a wide load made redundant
-    covered.assign(out.size(), 0);
-    for (Value v = 0; v < n; ++v)
-        if (in_tree[v]) covered[new_index[v]] = 1;
     block.insts.swap(out);
     if (block.term.value != kNoValue) block.term.value = new_index[block.term.value];
 
-    // Dead code, with the covered byte loads removable (the wide load faults for them).
-    PassState& state = begin(block);
-    std::vector<uint8_t>& used = state.scratch_flags;
-    used.assign(block.insts.size(), 0);
-    if (block.term.value != kNoValue) used[block.term.value] = 1;
-    for (Value v = Value(block.insts.size()); v-- > 0;) {
-        const Inst& in = block.insts[v];
-        if (is_pinned(in.op) && !covered[v]) used[v] = 1;
-        if (!used[v]) {
-            state.keep[v] = 0;
-            continue;
-        }
-        for (Value a : in.args)
-            if (a != kNoValue) used[a] = 1;
-    }
-    compact(block, state);
+    // The byte loads were the accesses between the register writes of the partial values: a
+    // write a later one hides is now dead, and so is what only it used.
+    forward_registers(block);
+    eliminate_dead_code(block);
 }
 
 } // namespace machina::dbt::ir::passes

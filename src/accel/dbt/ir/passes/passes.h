@@ -26,7 +26,8 @@ void eliminate_common_subexpressions(Block& block);
 void eliminate_dead_code(Block& block);
 
 /// User mode, after run_all(): byte loads shifted and or-ed into a 2-, 4- or 8-byte
-/// little-endian value become one wide load marked kFusedLoad (see fuse_byte_loads.cc).
+/// little-endian value become one wide load marked kFusedLoad, the tree's partial values masks
+/// of it, and register writes the removed byte loads kept alive go (see fuse_byte_loads.cc).
 void fuse_byte_loads(Block& block);
 
 /// After run_all(): and/or/xor/not of sign-extended 32-bit values become the 32-bit operation,
