@@ -94,6 +94,11 @@ dbt::TranslatorOptions user_translator_options() {
         const unsigned long n = std::strtoul(env, &end, 10);
         if (end != env && *end == 0 && n >= 1 && n <= 1'000'000) o.hot_visits = uint32_t(n);
     }
+    if (const char* env = std::getenv("MACHINA_DBT_BLOCK_INSNS")) {
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(env, &end, 10);
+        if (end != env && *end == 0 && n >= 1 && n <= 256) o.max_block_insns = unsigned(n);
+    }
     return o;
 }
 

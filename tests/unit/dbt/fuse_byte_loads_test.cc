@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "accel/dbt/ir/builder.h"
-#include "accel/dbt/ir/eval.h"
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/ir/printer.h"
 #include "accel/dbt/ir/verifier.h"
 #include "ir_count.h"
+#include "ir_run.h"
 
 namespace machina::dbt::ir {
 namespace {
@@ -59,33 +59,6 @@ Block build(const Pattern& p) {
     return b;
 }
 
-/// Runs straight-line block `b` on registers `x` (x10 the base) and memory `mem` (guest address
-/// 0 is mem[0]): the reference the rewritten block must match.
-void run(const Block& b, std::array<uint64_t, 32>& x, const std::vector<uint8_t>& mem) {
-    std::vector<uint64_t> val(b.insts.size(), 0);
-    for (size_t v = 0; v < b.insts.size(); ++v) {
-        const Inst& in = b.insts[v];
-        auto arg = [&](int k) { return in.args[k] == kNoValue ? 0 : val[in.args[k]]; };
-        if (in.op == Opcode::Const) {
-            val[v] = in.imm;
-        } else if (in.op == Opcode::GetReg) {
-            val[v] = x[in.imm];
-        } else if (in.op == Opcode::SetReg) {
-            x[in.imm] = arg(0);
-        } else if (is_load(in.op)) {
-            const uint64_t a = arg(0) + uint64_t(int64_t(access_disp(in.imm)));
-            uint64_t w = 0;
-            for (unsigned k = 0; k < access_size(in.op); ++k)
-                w |= uint64_t(mem.at(a + k)) << (8 * k);
-            val[v] = w;
-        } else {
-            const auto r = evaluate(in.op, in.type, arg(0), arg(1), arg(2));
-            ASSERT_TRUE(r.has_value()) << "no reference for " << print(b);
-            val[v] = *r;
-        }
-    }
-}
-
 /// The registers `b` leaves, from x10 = 16 and a memory of distinct bytes.
 std::array<uint64_t, 32> registers_after(const Block& b) {
     std::vector<uint8_t> mem(64);
@@ -93,7 +66,7 @@ std::array<uint64_t, 32> registers_after(const Block& b) {
         mem[i] = uint8_t(0x81 + 37 * i);
     std::array<uint64_t, 32> x{};
     x[10] = 16;
-    run(b, x, mem);
+    run_block(b, x, mem);
     return x;
 }
 

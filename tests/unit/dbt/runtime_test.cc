@@ -2,6 +2,7 @@
 // threads sharing one cache, and host SIGSEGV recovery to a precise guest fault.
 #include <gtest/gtest.h>
 
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -618,11 +619,21 @@ TEST(Translator, NativeAmosAreAtomicAcrossThreads) {
 
 // Host SIGSEGV in translated code -> precise guest fault.
 Translator* g_translator = nullptr;
+/// Armed: a host fault outside translated code (the interpreter replaying a fused access, as
+/// linux_user's handler does) leaves by siglongjmp to g_interp_fault with g_fault_addr set.
+sigjmp_buf g_interp_fault;
+volatile bool g_interp_fault_armed = false;
+uintptr_t g_fault_addr = 0;
 
-void on_segv(int, siginfo_t*, void* uc_void) {
+void on_segv(int, siginfo_t* info, void* uc_void) {
     auto* uc = static_cast<ucontext_t*>(uc_void);
     uintptr_t rip = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     uintptr_t resume = g_translator ? g_translator->fault_resume_address(rip) : 0;
+    if (!resume && g_interp_fault_armed) {
+        g_interp_fault_armed = false;
+        g_fault_addr = uintptr_t(info->si_addr);
+        siglongjmp(g_interp_fault, 1);
+    }
     if (!resume) {
         signal(SIGSEGV, SIG_DFL);
         return; // re-fault and die
@@ -790,6 +801,113 @@ TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
         EXPECT_EQ(eb.addr, kHole) << first_bad;
         EXPECT_EQ(eb.pc, kCode + 4 * first_bad) << "the lbu of byte " << first_bad;
         EXPECT_EQ(b.instret, first_bad) << first_bad;
+    }
+    mprotect(g.base + kHole, 4096, PROT_READ | PROT_WRITE);
+}
+
+/// An 8-byte copy from x5 to x6 (eight lbu, then eight sb), then x7 written little-endian to
+/// x6 + 8 (`sb x7; srli x28, x7, 8k; sb x28`), then ecall: what riscv64 gcc emits for
+/// memcpy(dst, src, 8) and MEM_writeLE64 of unaligned data.
+void store_byte_copy(Guest& g) {
+    auto lbu = [](unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x03, 4, rd, rs1, imm); };
+    auto sb = [](unsigned rs2, unsigned rs1, int32_t imm) { return s_type(0, rs1, rs2, imm); };
+    auto srli = [](unsigned rd, unsigned rs1, unsigned sh) {
+        return i_type(0x13, 5, rd, rs1, int32_t(sh));
+    };
+    const unsigned r[8] = {12, 13, 14, 15, 16, 17, 29, 30}; // byte k in r[k]
+    std::vector<uint32_t> code;
+    for (unsigned k = 0; k < 8; ++k)
+        code.push_back(lbu(r[k], 5, int32_t(k)));
+    for (unsigned k = 0; k < 8; ++k)
+        code.push_back(sb(r[k], 6, int32_t(k)));
+    code.push_back(sb(7, 6, 8));
+    for (unsigned k = 1; k < 8; ++k) {
+        code.push_back(srli(28, 7, 8 * k));
+        code.push_back(sb(28, 6, int32_t(8 + k)));
+    }
+    code.push_back(kEcall);
+    uint64_t at = kCode;
+    for (uint32_t insn : code) {
+        std::memcpy(g.base + at, &insn, 4);
+        at += 4;
+    }
+}
+
+TEST(Translator, FusedByteStoresWriteLikeTheBytesAndFaultLikeThem) {
+    Guest g;
+    store_byte_copy(g);
+    { // the translator does fuse them
+        ir::Block block;
+        ASSERT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+        ir::passes::run_all(block);
+        ir::passes::fuse_byte_loads(block);
+        ir::passes::fuse_byte_stores(block);
+        int fused = 0;
+        for (const ir::Inst& in : block.insts)
+            fused += in.op == ir::Opcode::Store64 && (in.imm & ir::kFusedStore);
+        ASSERT_EQ(fused, 2);
+    }
+    auto t = make();
+    // Every way of running off the memory limit (source or destination), and of running into
+    // an unmapped host page inside it, against the interpreter: the same exit, registers and
+    // memory.
+    constexpr uint64_t kHole = 0x80000;
+    ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
+    SegvToStubs segv(t.get());
+    struct Case {
+        uint64_t src, dst;
+    };
+    std::vector<Case> cases = {{0x9003, 0xa005}};
+    for (uint64_t k = 1; k < 16; ++k) {
+        cases.push_back({0x9003, kMemSize - k});
+        cases.push_back({0x9003, kHole - k});
+        if (k < 8) cases.push_back({kMemSize - k, 0xa005});
+        if (k < 8) cases.push_back({kHole - k, 0xa005});
+    }
+    for (const Case& c : cases) {
+        // The interpreter's reference for a case at the hole: memory that ends there.
+        auto near_hole = [&](uint64_t a) { return a >= kHole - 16 && a < kHole; };
+        const bool hole = near_hole(c.src) || near_hole(c.dst);
+        auto run = [&](bool translated, std::vector<uint8_t>* mem) {
+            for (uint64_t a = 0x9000; a < 0xb000; ++a)
+                g.base[a] = uint8_t(a * 7);
+            for (uint64_t a = kMemSize - 32; a < kMemSize; ++a)
+                g.base[a] = 0;
+            for (uint64_t a = kHole - 32; a < kHole; ++a)
+                g.base[a] = 0;
+            riscv::HartState s;
+            s.pc = kCode;
+            s.x[5] = c.src;
+            s.x[6] = c.dst;
+            s.x[7] = 0x0807060504030201u;
+            const interp::UserMemory reference{g.base, hole ? kHole : kMemSize};
+            interp::Exit e;
+            if (!translated) {
+                e = interp::run_user(s, reference, 1000);
+            } else if (sigsetjmp(g_interp_fault, 1) == 0) {
+                g_interp_fault_armed = true;
+                e = run_translated(s, g.memory(), 1000, *t);
+                g_interp_fault_armed = false;
+            } else { // the interpreter's store into the hole: a guest fault at state.pc
+                t->release_after_longjmp();
+                e = interp::Exit{ExitKind::StoreFault, s.pc, g_fault_addr - uintptr_t(g.base), 0};
+            }
+            mem->assign(g.base + kMemSize - 4096, g.base + kMemSize);
+            mem->insert(mem->end(), g.base + 0x9000, g.base + 0xb000);
+            mem->insert(mem->end(), g.base + kHole - 4096, g.base + kHole);
+            return std::make_pair(e, s);
+        };
+        std::vector<uint8_t> ma, mb;
+        auto [ea, a] = run(false, &ma);
+        auto [eb, b] = run(true, &mb);
+        const std::string at = "src " + std::to_string(c.src) + " dst " + std::to_string(c.dst);
+        EXPECT_EQ(eb.kind, ea.kind) << at;
+        EXPECT_EQ(eb.pc, ea.pc) << at;
+        EXPECT_EQ(eb.addr, ea.addr) << at;
+        EXPECT_EQ(b.instret, a.instret) << at;
+        for (unsigned r = 0; r < 32; ++r)
+            EXPECT_EQ(b.x[r], a.x[r]) << "x" << r << " " << at;
+        EXPECT_TRUE(mb == ma) << "memory differs, " << at;
     }
     mprotect(g.base + kHole, 4096, PROT_READ | PROT_WRITE);
 }

@@ -86,6 +86,10 @@ constexpr uint64_t kAmoWord = 1u << 4;
 /// backend never reports its fault but leaves to the interpreter at its pc, so that the byte
 /// loads fault one by one where the program would.
 constexpr uint64_t kFusedLoad = 1;
+/// imm of a Store16/32/64 that stands for byte stores, and of the wide load of a byte copy
+/// feeding it (passes::fuse_byte_stores): likewise never reports its fault but leaves to the
+/// interpreter at its pc (the first byte store's), which runs that one byte store.
+constexpr uint64_t kFusedStore = 1;
 
 /// Load*/Store* imm bits 63:32: a signed displacement, so the access is at args[0] + disp
 /// (passes::fold_address_offsets puts it there in user mode; 0 everywhere else).

@@ -51,7 +51,8 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
                 dump_guest_block(memory, start, end);
         ir::passes::run_all(block);
         ir::passes::simplify_word_ops(block);
-        ir::passes::fuse_byte_loads(block); // user mode: a fused load's fault is replayed
+        ir::passes::fuse_byte_loads(block);  // user mode: a fused load's fault is replayed
+        ir::passes::fuse_byte_stores(block); // and so is a fused store's
         ir::passes::fold_address_offsets(block);
         if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
 #ifndef NDEBUG // the IR tests verify in every build; release translation skips it

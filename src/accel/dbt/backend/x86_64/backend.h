@@ -46,8 +46,8 @@ struct FaultSite {
     uint32_t stub_offset = 0; ///< offset of the stub that leaves with the guest fault
     uint64_t guest_pc = 0;    ///< the guest instruction
     bool is_store = false;    ///< store (or AMO) rather than load
-    /// A fused load (ir::kFusedLoad): its stub replays the byte loads in the interpreter
-    /// instead of leaving with a guest fault.
+    /// A fused access (ir::kFusedLoad, ir::kFusedStore): its stub replays the first byte
+    /// access in the interpreter instead of leaving with a guest fault.
     bool replay = false;
 };
 

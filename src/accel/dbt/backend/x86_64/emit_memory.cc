@@ -124,7 +124,8 @@ void Emitter::emit_store(Value v) {
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
-    fault_site(in, ra, JitExit::StoreFault);
+    // A fused store's fault replays its first byte store in the interpreter (ir::kFusedStore).
+    fault_site(in, ra, in.imm & ir::kFusedStore ? JitExit::Interpret : JitExit::StoreFault);
     const uint64_t c = is_const(b) ? cval(b) : 0;
     const RegExp at = r14 + ra + ir::access_disp(in.imm);
     switch (size) {

@@ -30,6 +30,11 @@ void eliminate_dead_code(Block& block);
 /// of it, and register writes the removed byte loads kept alive go (see fuse_byte_loads.cc).
 void fuse_byte_loads(Block& block);
 
+/// User mode, after fuse_byte_loads(): runs of byte stores to consecutive addresses whose
+/// data are the bytes of one value, of one run of byte loads, or constants become one wide
+/// store marked kFusedStore (see fuse_byte_stores.cc).
+void fuse_byte_stores(Block& block);
+
 /// After run_all(): and/or/xor/not of sign-extended 32-bit values become the 32-bit operation,
 /// sign-extended, and (x << 32) >> 32 becomes zext(trunc x) (see simplify_word_ops.cc), so W
 /// instructions and zext.w idioms need no extensions in between.
