@@ -34,8 +34,9 @@ struct JumpCacheEntry {
     uintptr_t host = 0;
 };
 
-/// Jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1).
-constexpr uint32_t kJumpCacheSize = 1u << 14;
+/// Jump-cache size in entries (a power of two); indexed by (pc >> 1) & (size - 1). 1 MiB per
+/// thread: esbuild's Go code missed 2^14 entries 300k times a run (-8 to -15% CPU at 2^16).
+constexpr uint32_t kJumpCacheSize = 1u << 16;
 
 /// System mode: one jump-cache entry, valid only for the code at one host address of guest code
 /// (so a new virtual-to-physical mapping never reaches stale code) and one FP state.
