@@ -22,6 +22,7 @@
 #include <array>
 #include <bit>
 
+#include "accel/dbt/ir/passes/byte_access.h"
 #include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
 
@@ -46,31 +47,6 @@ struct Fusion {
 
 bool is_const(const Block& b, Value v) {
     return b.insts[v].op == Opcode::Const;
-}
-
-/// Splits address `a` into base + constant offset.
-void split_address(const Block& b, Value a, Value* base, uint64_t* offset) {
-    const Inst& in = b.insts[a];
-    if (in.op == Opcode::Add && in.type == Type::I64) {
-        if (is_const(b, in.args[1])) {
-            *base = in.args[0];
-            *offset = b.insts[in.args[1]].imm;
-            return;
-        }
-        if (is_const(b, in.args[0])) {
-            *base = in.args[1];
-            *offset = b.insts[in.args[0]].imm;
-            return;
-        }
-    }
-    *base = a;
-    *offset = 0;
-}
-
-/// True when `op` writes guest memory or calls out (then the bytes may change under it).
-bool writes_memory(Opcode op) {
-    return is_store(op) || op == Opcode::Amo || op == Opcode::Fence ||
-           (info(op).flags & kCall) != 0;
 }
 
 /// The bytes under node `x` of a matched tree (bit k: byte k), recording the inner nodes.
@@ -216,11 +192,7 @@ void fuse_byte_loads(Block& block) {
             f.wide = emit(wide_load(f.bytes), Type::I64, at, address, kNoValue, kFusedLoad);
         }
         if (member[v] == 0) {
-            Inst in = at;
-            for (Value& a : in.args)
-                if (a != kNoValue) a = new_index[a];
-            new_index[v] = Value(out.size());
-            out.push_back(in);
+            new_index[v] = append_renumbered(out, at, new_index);
             continue;
         }
         const Value wide = fusions[(member[v] >> 8 & 0xff) - 1].wide;

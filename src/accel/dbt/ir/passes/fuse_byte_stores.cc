@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 
+#include "accel/dbt/ir/passes/byte_access.h"
 #include "accel/dbt/ir/passes/pass_state.h"
 #include "accel/dbt/ir/passes/passes.h"
 
@@ -48,22 +49,6 @@ struct Run {
 
 bool is_const(const Block& b, Value v) {
     return b.insts[v].op == Opcode::Const;
-}
-
-/// Splits address `a` into base + constant offset.
-void split_address(const Block& b, Value a, Value* base, uint64_t* offset) {
-    const Inst& in = b.insts[a];
-    if (in.op == Opcode::Add && in.type == Type::I64) {
-        for (unsigned side = 0; side < 2; ++side) {
-            if (is_const(b, in.args[side])) {
-                *base = in.args[1 - side];
-                *offset = b.insts[in.args[side]].imm;
-                return;
-            }
-        }
-    }
-    *base = a;
-    *offset = 0;
 }
 
 StoredByte stored_byte(const Block& b, Value data) {
@@ -96,11 +81,6 @@ bool continues(const StoredByte& first, const StoredByte& s, unsigned k) {
     case Source::Constant: return true;
     }
     return false;
-}
-
-bool writes_memory(Opcode op) {
-    return is_store(op) || op == Opcode::Amo || op == Opcode::Fence ||
-           (info(op).flags & kCall) != 0;
 }
 
 /// The run of byte stores starting at Store8 `s0`, if it has 2, 4 or 8 bytes.
@@ -173,11 +153,7 @@ void fuse_byte_stores(Block& block) {
         const Inst& at = block.insts[v];
         if (role[v] < 0) continue; // a byte store the wide one covers (no value, no users)
         if (role[v] == 0) {
-            Inst in = at;
-            for (Value& a : in.args)
-                if (a != kNoValue) a = new_index[a];
-            new_index[v] = Value(out.size());
-            out.push_back(in);
+            new_index[v] = append_renumbered(out, at, new_index);
             continue;
         }
         const Run& run = runs[size_t(role[v] - 1)];

@@ -1,0 +1,22 @@
+#pragma once
+// What fuse_byte_loads and fuse_byte_stores share (internal to ir/passes): address splitting,
+// the memory-writing test, and the copy of an instruction into a rebuilt block.
+
+#include <cstdint>
+#include <vector>
+
+#include "accel/dbt/ir/block.h"
+
+namespace machina::dbt::ir::passes {
+
+/// Splits address `a` into base + constant offset (an I64 Add with a Const operand), else
+/// `a` + 0.
+void split_address(const Block& b, Value a, Value* base, uint64_t* offset);
+
+/// True when `op` writes guest memory or calls out (then bytes read around it may differ).
+bool writes_memory(Opcode op);
+
+/// Appends `in` to `out` with its operands renumbered through `new_index`; returns its value.
+Value append_renumbered(std::vector<Inst>& out, Inst in, const std::vector<Value>& new_index);
+
+} // namespace machina::dbt::ir::passes
