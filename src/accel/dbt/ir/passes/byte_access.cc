@@ -6,7 +6,7 @@ void split_address(const Block& b, Value a, Value* base, uint64_t* offset) {
     const Inst& in = b.insts[a];
     if (in.op == Opcode::Add && in.type == Type::I64) {
         for (unsigned side = 0; side < 2; ++side) {
-            if (b.insts[in.args[side]].op == Opcode::Const) {
+            if (is_const(b, in.args[side])) {
                 *base = in.args[1 - side];
                 *offset = b.insts[in.args[side]].imm;
                 return;

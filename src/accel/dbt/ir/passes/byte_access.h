@@ -9,6 +9,11 @@
 
 namespace machina::dbt::ir::passes {
 
+/// True when value `v` of `b` is a constant.
+inline bool is_const(const Block& b, Value v) {
+    return b.insts[v].op == Opcode::Const;
+}
+
 /// Splits address `a` into base + constant offset (an I64 Add with a Const operand), else
 /// `a` + 0.
 void split_address(const Block& b, Value a, Value* base, uint64_t* offset);

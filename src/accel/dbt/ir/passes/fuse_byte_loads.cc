@@ -45,10 +45,6 @@ struct Fusion {
     Value wide = kNoValue; ///< the wide load, in the rebuilt block
 };
 
-bool is_const(const Block& b, Value v) {
-    return b.insts[v].op == Opcode::Const;
-}
-
 /// The bytes under node `x` of a matched tree (bit k: byte k), recording the inner nodes.
 uint8_t collect_parts(const Block& b, Value x, const std::array<Value, 8>& by_shift, Fusion* f) {
     const Inst& in = b.insts[x];
@@ -163,16 +159,23 @@ void fuse_byte_loads(Block& block) {
               [](const Fusion& a, const Fusion& b) { return a.first < b.first; });
     out.clear();
     new_index.assign(n, kNoValue);
-    thread_local std::vector<uint32_t> member; // per value: (fusion index + 1) << 8 | bytes
-    member.assign(n, 0);
+    /// Per value: the fusion whose tree it is in (0: none, else index + 1), the bytes under it
+    /// (0: the root, the wide value itself) and whether it is one of the byte loads.
+    struct Member {
+        uint16_t fusion = 0;
+        uint8_t bytes = 0;
+        bool byte_load = false;
+    };
+    thread_local std::vector<Member> member;
+    member.assign(n, Member{});
     for (size_t i = 0; i < fusions.size(); ++i) {
         const Fusion& f = fusions[i];
-        const uint32_t tag = uint32_t(i + 1) << 8;
-        member[f.root] = tag; // bytes 0: the wide value itself
+        const uint16_t tag = uint16_t(i + 1);
+        member[f.root] = Member{tag, 0, false};
         for (unsigned p = 0; p < f.part_count; ++p)
-            member[f.parts[p].first] = tag | f.parts[p].second;
+            member[f.parts[p].first] = Member{tag, f.parts[p].second, false};
         for (unsigned k = 0; k < f.bytes; ++k)
-            member[f.loads[k]] = tag | (1u << k) | 0x10000u; // a byte load: shifted down
+            member[f.loads[k]] = Member{tag, uint8_t(1u << k), true};
     }
     auto emit = [&](Opcode op, Type type, const Inst& at, Value a, Value b, uint64_t imm) {
         out.push_back(Inst{op, type, at.insn_index, {a, b, kNoValue}, imm, at.pc});
@@ -191,15 +194,15 @@ void fuse_byte_loads(Block& block) {
                 address = emit(Opcode::Add, Type::I64, at, address, constant(at, f.offset), 0);
             f.wide = emit(wide_load(f.bytes), Type::I64, at, address, kNoValue, kFusedLoad);
         }
-        if (member[v] == 0) {
+        if (member[v].fusion == 0) {
             new_index[v] = append_renumbered(out, at, new_index);
             continue;
         }
-        const Value wide = fusions[(member[v] >> 8 & 0xff) - 1].wide;
-        const uint8_t bytes = uint8_t(member[v]);
+        const Value wide = fusions[member[v].fusion - 1u].wide;
+        const uint8_t bytes = member[v].bytes;
         if (bytes == 0) {
             new_index[v] = wide;
-        } else if (member[v] & 0x10000u) { // byte k of the wide value
+        } else if (member[v].byte_load) { // byte k of the wide value
             const unsigned k = unsigned(std::countr_zero(bytes));
             Value x = wide;
             if (k != 0) x = emit(Opcode::Shr, Type::I64, at, wide, constant(at, 8 * k), 0);

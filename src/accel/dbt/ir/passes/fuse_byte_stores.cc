@@ -47,10 +47,6 @@ struct Run {
     unsigned bytes = 0;
 };
 
-bool is_const(const Block& b, Value v) {
-    return b.insts[v].op == Opcode::Const;
-}
-
 StoredByte stored_byte(const Block& b, Value data) {
     StoredByte s;
     const Inst& in = b.insts[data];
