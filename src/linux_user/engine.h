@@ -39,6 +39,9 @@ class Engine {
 
     /// In a forked child, before anything runs: drop state shared with the parent.
     virtual void after_fork() {}
+
+    /// When the process exits: writes the engine's counters to stderr if MACHINA_DBT_STATS=1.
+    virtual void report_stats() {}
 };
 
 /// Makes the engine `-accel` names ("interp" or "dbt"; empty picks the translator when it is

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <string_view>
 
 namespace machina::linux_user {
 
@@ -55,6 +56,13 @@ class DbtEngine final : public Engine {
     // The parent's code buffer may be shared memory: never write to it from the child. The
     // old translator is leaked on purpose; the child interprets for a while and gets a new
     // translator only if it keeps running (one that calls execve soon never needs it).
+    void report_stats() override {
+        const char* env = std::getenv("MACHINA_DBT_STATS");
+        dbt::Translator* t = m_translator.load();
+        if (!t || !env || std::string_view(env) != "1") return;
+        std::fputs(dbt::format_stats(t->stats()).c_str(), stderr);
+    }
+
     void after_fork() override {
         m_translator.store(nullptr);
         m_interp_left.store(kForkInterpInstructions);

@@ -172,6 +172,7 @@ int64_t sys_exit(GuestThread& t, Args a) {
     }
     if (process().live_threads.fetch_sub(1) == 1) {
         vfork_release();
+        process().engine->report_stats();
         std::fflush(nullptr);
         _exit(int(a[0] & 0xff));
     }
@@ -181,6 +182,7 @@ int64_t sys_exit(GuestThread& t, Args a) {
 
 int64_t sys_exit_group(GuestThread&, Args a) {
     vfork_release();
+    process().engine->report_stats();
     std::fflush(nullptr);
     _exit(int(a[0] & 0xff));
 }

@@ -36,6 +36,12 @@ struct HartState {
     bool reservation_valid = false;
 
     uint64_t instret = 0; ///< instructions retired (reported by the instret/cycle CSRs)
+
+    /// Not architectural: scratch for the engine running this hart. The translator keeps its
+    /// per-run context here (accel/dbt/backend/x86_64/jit_context.h), so translated code reaches
+    /// the guest registers and that context through one host register. Meaningless between runs.
+    static constexpr size_t kEngineScratchBytes = 768;
+    alignas(64) std::byte engine_scratch[kEngineScratchBytes] = {};
 };
 
 } // namespace machina::riscv

@@ -20,7 +20,6 @@ class Harness {
         m_tramp = *emit_trampolines(*m_buffer);
         m_keep = m_buffer->used();
         m_memory.resize(kMemSize);
-        m_ctx.state = &state;
         m_ctx.mem_base = m_memory.data();
         m_ctx.set_limit(kMemSize);
         m_ctx.jump_cache = m_cache;
@@ -35,12 +34,24 @@ class Harness {
         last = *compiled;
         m_ctx.budget = budget;
         m_ctx.unretired = 0;
-        m_tramp.enter(&m_ctx, compiled->entry);
+        return enter(compiled->entry);
+    }
+
+    /// Runs translated code from `entry` with the current ctx().
+    JitExit enter(uintptr_t entry) {
+        // Generated code finds its context inside the HartState: run on a copy of m_ctx there
+        // (tests may replace `state` between runs), and hand back what the run left in it.
+        JitContext& live = start_context(state);
+        live = m_ctx;
+        live.state = &state;
+        m_tramp.enter(&live, entry);
+        m_ctx = live;
         return JitExit(m_ctx.exit_reason);
     }
 
     static constexpr uint32_t kMemSize = 65536;
     riscv::HartState state;
+    /// The context the next run starts from, and after a run what it left.
     JitContext& ctx() { return m_ctx; }
     std::vector<uint8_t>& memory() { return m_memory; }
     CompiledBlock last;

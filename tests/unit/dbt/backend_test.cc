@@ -447,7 +447,7 @@ TEST(Backend, BranchExitAndChaining) {
     patch_jump(h.buffer(), site, cb->entry);
     h.ctx().budget = 10;
     h.state.x[6] = 41;
-    h.tramp().enter(&h.ctx(), ca.entry);
+    h.enter(ca.entry);
     EXPECT_EQ(JitExit(h.ctx().exit_reason), JitExit::Ebreak);
     EXPECT_EQ(h.state.x[6], 42u);
     EXPECT_EQ(h.state.pc, 0x900u);
@@ -455,7 +455,7 @@ TEST(Backend, BranchExitAndChaining) {
     // Not taken still goes to the dispatcher.
     h.state.x[5] = 0;
     h.ctx().budget = 10;
-    h.tramp().enter(&h.ctx(), ca.entry);
+    h.enter(ca.entry);
     EXPECT_EQ(JitExit(h.ctx().exit_reason), JitExit::Link);
     EXPECT_EQ(h.state.pc, 0x700u);
 }
@@ -478,7 +478,7 @@ TEST(Backend, IndirectJumpUsesJumpCache) {
     CompiledBlock ca = h.last;
     JumpCacheEntry* jc = h.ctx().jump_cache;
     jc[(0x4000 >> 1) & (kJumpCacheSize - 1)] = JumpCacheEntry{0x4000, ct->entry};
-    h.tramp().enter(&h.ctx(), ca.entry);
+    h.enter(ca.entry);
     EXPECT_EQ(JitExit(h.ctx().exit_reason), JitExit::Ecall);
     EXPECT_EQ(h.state.x[7], 77u);
     EXPECT_EQ(h.state.pc, 0x4444u);

@@ -103,7 +103,7 @@ void check_against_reference(Harness& h, const ir::Block& block, const riscv::Ha
     JitExit got = h.run(block, budget);
     while (got == JitExit::Link && h.state.pc == block.pc && !h.last.carried) {
         h.ctx().unretired = 0;
-        h.tramp().enter(&h.ctx(), h.last.entry);
+        h.enter(h.last.entry);
         got = JitExit(h.ctx().exit_reason);
     }
     ASSERT_EQ(got, o.exit) << what << "\n" << ir::print(block);

@@ -407,6 +407,39 @@ TEST(Translator, ThreadsShareOneCacheWhileAnotherFlushes) {
     EXPECT_EQ(wrong.load(), 0);
 }
 
+TEST(Translator, ThreadsRacingToTranslateTheSameCodeInstallEachBlockOnce) {
+    // 300 blocks `addi a0, a0, k; ecall`: four threads run them at once, so they keep asking
+    // for the same untranslated pcs (translation runs outside the lookup lock; the loser of a
+    // race must take the winner's block, not install a second one).
+    constexpr int kBlocks = 300;
+    Guest g;
+    for (int k = 0; k < kBlocks; ++k)
+        g.load(kCode + 8 * k, {addi(10, 10, k + 1), kEcall});
+    auto t = make();
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int n = 0; n < 4; ++n) {
+        threads.emplace_back([&] {
+            riscv::HartState s;
+            s.pc = kCode;
+            for (int k = 0; k < kBlocks; ++k) {
+                const interp::Exit e = run_translated(s, g.memory(), 1'000'000, *t);
+                if (e.kind != ExitKind::Ecall || e.pc != kCode + 8 * k + 4) ++wrong;
+                s.pc += 4;
+            }
+            if (s.x[10] != uint64_t(kBlocks) * (kBlocks + 1) / 2) ++wrong;
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    const TranslatorStats st = t->stats();
+    EXPECT_EQ(st.blocks_translated, uint64_t(kBlocks));
+    EXPECT_EQ(st.exits[unsigned(backend::JitExit::Ecall)], 4u * kBlocks);
+    EXPECT_EQ(st.entries, 4u * kBlocks);
+    EXPECT_NE(format_stats(st).find("ecall 1200"), std::string::npos) << format_stats(st);
+}
+
 TEST(Translator, NativeFpFlagsReachFflagsAndCsrReads) {
     Guest g;
     const uint32_t fdiv_d = 0x0du << 25 | 2u << 20 | 1u << 15 | 7u << 12 | 3u << 7 | 0x53;

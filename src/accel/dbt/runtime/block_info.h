@@ -13,14 +13,18 @@ struct Translator::BlockInfo {
     backend::CompiledBlock code;
 };
 
-/// Per-thread dispatcher state: the jump cache and the context generated code sees.
+/// Per-thread dispatcher state: the jump cache (the context generated code sees lives in the
+/// HartState being run).
 struct Translator::ThreadState {
     uint64_t owner_id = 0;   ///< which Translator the jump cache belongs to
     uint64_t generation = 0; ///< cache generation the jump cache was filled in
     bool holds_exec = false; ///< this thread holds Translator::m_exec shared
-    backend::JitContext ctx;
     const interp::UserMemory* memory = nullptr;
     interp::Exit helper_exit;
+    /// Dispatcher counters of the current run() (added to the Translator's when it returns).
+    struct Counts {
+        uint64_t entries = 0, cold_runs = 0, exits[backend::kJitExitCount] = {};
+    } counts;
     backend::JumpCacheEntry jump_cache[backend::kJumpCacheSize];
 
     /// Forgets every jump-cache entry.

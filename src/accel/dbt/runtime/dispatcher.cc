@@ -86,9 +86,7 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
         flush();
         m_code_limit.store(memory.limit, std::memory_order_release);
     }
-    backend::JitContext& ctx = ts.ctx;
-    ctx = backend::JitContext{};
-    ctx.state = &state;
+    backend::JitContext& ctx = backend::start_context(state);
     ctx.mem_base = memory.base;
     ctx.set_limit(memory.limit);
     ctx.budget = max_insns;
@@ -166,6 +164,7 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                         continue;
                     }
                     if (l == Lookup::Cold) { // one straight-line run in the interpreter
+                        ++ts.counts.cold_runs;
                         result =
                             interpret(std::min<uint64_t>(cold_run(state.pc), ctx.budget), &done);
                         continue;
@@ -179,10 +178,12 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                 ctx.entry_budget = before;
                 _mm_setcsr(kMxcsrDefault);
                 m_tramp.enter(&ctx, entry);
+                ++ts.counts.entries;
                 fold_host_fp_flags(state);
                 ctx.budget += ctx.unretired; // charged on block entry but never executed
                 state.instret += before - ctx.budget;
                 const JitExit why = JitExit(ctx.exit_reason);
+                ++ts.counts.exits[ctx.exit_reason < backend::kJitExitCount ? ctx.exit_reason : 0];
                 if (ctx.budget == 0 && why != JitExit::FenceI && why != JitExit::Link &&
                     why != JitExit::Lookup) {
                     // The budget ran out right before this exit's instruction: like the
@@ -200,9 +201,11 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
                         goto leave; // flush, then carry on from state.pc
                     }
                     if (l == Lookup::Found) {
-                        std::lock_guard lock(m_mutex);
+                        // No lock: the site and the target stay until a flush, which waits
+                        // for this thread to leave m_exec; the rel32 store is atomic, and two
+                        // threads linking one site write the same value.
                         backend::patch_jump(*m_buffer, ctx.link_site, target->code.entry);
-                        ++m_stats.links;
+                        m_links.fetch_add(1, std::memory_order_relaxed);
                         next_entry = target->code.entry;
                     }
                     continue;
@@ -241,8 +244,18 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
             if (!done) continue;
         }
         if (let_flush_run) continue;
+        add_counts(ts);
         return result;
     }
+}
+
+void Translator::add_counts(ThreadState& ts) {
+    ThreadState::Counts& c = ts.counts;
+    if (c.entries) m_entries.fetch_add(c.entries, std::memory_order_relaxed);
+    if (c.cold_runs) m_cold_runs.fetch_add(c.cold_runs, std::memory_order_relaxed);
+    for (unsigned k = 0; k < backend::kJitExitCount; ++k)
+        if (c.exits[k]) m_exits[k].fetch_add(c.exits[k], std::memory_order_relaxed);
+    c = ThreadState::Counts{};
 }
 
 void Translator::release_after_longjmp() {

@@ -1,6 +1,8 @@
 // Translator: code cache, block map, translation, flush and host-pc lookups.
 #include "accel/dbt/runtime/translator.h"
 
+#include <fmt/format.h>
+
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/ir/printer.h"
@@ -33,37 +35,53 @@ Result<std::unique_ptr<Translator>> Translator::create(const TranslatorOptions& 
 
 Translator::~Translator() = default;
 
-const Translator::BlockInfo*
-Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool* full) {
+bool Translator::build_ir(uint64_t pc, const interp::UserMemory& memory, ir::Block& block,
+                          unsigned max_insns) const {
+    if (!frontend::translate_block(memory, pc, block, max_insns, m_features.fma)) return false;
+    if (log::enabled(log::kInAsm))
+        for (const auto& [start, end] : block.segments)
+            dump_guest_block(memory, start, end);
+    ir::passes::run_all(block);
+    ir::passes::simplify_word_ops(block);
+    ir::passes::fuse_byte_loads(block);  // user mode: a fused load's fault is replayed
+    ir::passes::fuse_byte_stores(block); // and so is a fused store's
+    ir::passes::fold_address_offsets(block);
+    if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
+#ifndef NDEBUG // the IR tests verify in every build; release translation skips it
+    ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
+#endif
+    return true;
+}
+
+const Translator::BlockInfo* Translator::translate(uint64_t pc, const interp::UserMemory& memory,
+                                                   bool* full) {
     *full = false;
-    if (m_buffer->remaining() < 2 * backend::kMaxBlockCode ||
-        m_by_host_count.load(std::memory_order_relaxed) >= m_by_host_capacity) {
-        *full = true;
-        return nullptr;
-    }
+    // The IR is built outside the code lock, so threads translate in parallel and lookups never
+    // wait for a translation; only compiling into the shared buffer is serialized. With -d
+    // dumps on, everything is, so that each block's dump stays in one piece.
+    std::unique_lock code(m_code_mutex, std::defer_lock);
+    const bool dumping =
+        log::enabled(log::kInAsm) || log::enabled(log::kOp) || log::enabled(log::kOutAsm);
+    if (dumping) code.lock();
     // A block the backend cannot compile (out of spill slots) is retried shorter.
     thread_local ir::Block block; // reused: its storage stays allocated between translations
     Result<backend::CompiledBlock> compiled = Error::make("not compiled");
     for (unsigned limit = m_options.max_block_insns; limit > 0; limit /= 2) {
-        if (!frontend::translate_block(memory, pc, block, limit, m_features.fma)) return nullptr;
-        if (log::enabled(log::kInAsm))
-            for (const auto& [start, end] : block.segments)
-                dump_guest_block(memory, start, end);
-        ir::passes::run_all(block);
-        ir::passes::simplify_word_ops(block);
-        ir::passes::fuse_byte_loads(block);  // user mode: a fused load's fault is replayed
-        ir::passes::fuse_byte_stores(block); // and so is a fused store's
-        ir::passes::fold_address_offsets(block);
-        if (log::enabled(log::kOp)) log::cat(log::kOp, "OP after passes:\n{}\n", ir::print(block));
-#ifndef NDEBUG // the IR tests verify in every build; release translation skips it
-        ASSERT(ir::verify(block).ok(), "translator produced invalid IR");
-#endif
+        if (!build_ir(pc, memory, block, limit)) return nullptr;
+        if (!code.owns_lock()) code.lock();
+        if (const BlockInfo* done = find_block(pc)) return done; // another thread was faster
+        if (m_buffer->remaining() < 2 * backend::kMaxBlockCode ||
+            m_by_host_count.load(std::memory_order_relaxed) >= m_by_host_capacity) {
+            *full = true;
+            return nullptr;
+        }
         ASSERT(memory.limit == m_code_limit.load(std::memory_order_relaxed),
                "translating for another memory size than the cache holds code for");
         compiled =
             backend::compile_block(block, *m_buffer, m_tramp, m_features, nullptr, memory.limit);
         if (compiled.ok()) break;
         log::debug("translating {:#x} ({} insns): {}", pc, limit, compiled.error().message);
+        if (!dumping) code.unlock();
     }
     if (!compiled.ok()) {
         log::warn("translating {:#x}: {}; interpreting it", pc, compiled.error().message);
@@ -76,8 +94,11 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
     info->guest_end = block.end_pc;
     info->guest_insns = block.guest_insns;
     info->code = std::move(*compiled);
-    const BlockInfo* raw = info.get();
-    m_blocks[pc] = std::move(info);
+    BlockInfo* raw = info.get();
+    {
+        std::unique_lock map(m_map_mutex);
+        m_blocks[pc] = std::move(info);
+    }
     size_t n = m_by_host_count.load(std::memory_order_relaxed);
     m_by_host[n].store(raw, std::memory_order_relaxed);
     m_by_host_count.store(n + 1, std::memory_order_release);
@@ -88,21 +109,23 @@ Translator::translate_locked(uint64_t pc, const interp::UserMemory& memory, bool
     return raw;
 }
 
+const Translator::BlockInfo* Translator::find_block(uint64_t pc) const {
+    std::shared_lock map(m_map_mutex);
+    auto it = m_blocks.find(pc);
+    return it != m_blocks.end() ? it->second.get() : nullptr;
+}
+
 Translator::Lookup Translator::find_or_translate(uint64_t pc, const interp::UserMemory& memory,
                                                  const BlockInfo** out) {
-    std::lock_guard lock(m_mutex);
-    auto it = m_blocks.find(pc);
-    if (it != m_blocks.end()) {
-        *out = it->second.get();
-        return Lookup::Found;
-    }
+    if ((*out = find_block(pc))) return Lookup::Found;
     if (m_options.hot_visits > 1) {
+        std::lock_guard visits(m_visits_mutex);
         auto [visit, fresh] = m_visits.try_emplace(pc, 0);
         if (++visit->second < m_options.hot_visits) return Lookup::Cold;
         m_visits.erase(visit);
     }
     bool full = false;
-    *out = translate_locked(pc, memory, &full);
+    *out = translate(pc, memory, &full);
     if (*out) return Lookup::Found;
     return full ? Lookup::Full : Lookup::Untranslatable;
 }
@@ -121,7 +144,9 @@ void Translator::flush() {
     m_flush_waiters.fetch_add(1, std::memory_order_acq_rel); // running threads step aside
     {
         std::unique_lock exec(m_exec); // no thread is inside translated code now
-        std::lock_guard lock(m_mutex);
+        std::lock_guard code(m_code_mutex);
+        std::unique_lock map(m_map_mutex);
+        std::lock_guard visits(m_visits_mutex);
         flush_locked();
     }
     m_flush_waiters.fetch_sub(1, std::memory_order_acq_rel);
@@ -170,10 +195,31 @@ bool Translator::in_code_cache(uintptr_t host_pc) const {
 }
 
 TranslatorStats Translator::stats() const {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard code(m_code_mutex);
     TranslatorStats s = m_stats;
+    s.links = m_links.load(std::memory_order_relaxed);
     s.interp_fallbacks = m_fallbacks.load(std::memory_order_relaxed);
+    s.entries = m_entries.load(std::memory_order_relaxed);
+    s.cold_runs = m_cold_runs.load(std::memory_order_relaxed);
+    for (unsigned k = 0; k < backend::kJitExitCount; ++k)
+        s.exits[k] = m_exits[k].load(std::memory_order_relaxed);
     return s;
+}
+
+std::string format_stats(const TranslatorStats& s) {
+    static constexpr const char* kExitNames[backend::kJitExitCount] = {
+        "link",    "lookup",     "budget-short", "ecall",  "ebreak",    "illegal",
+        "fence.i", "load-fault", "store-fault",  "helper", "interpret", "system"};
+    std::string out = fmt::format(
+        "dbt: {} blocks translated ({} carried loops, {} side exits), {} links, {} flushes\n"
+        "dbt: {} entries into translated code, {} cold straight-line runs, {} interpreter runs\n"
+        "dbt: exits:",
+        s.blocks_translated, s.carried_loops, s.side_exits, s.links, s.flushes, s.entries,
+        s.cold_runs, s.interp_fallbacks);
+    for (unsigned k = 0; k < backend::kJitExitCount; ++k)
+        if (s.exits[k]) out += fmt::format(" {} {}", kExitNames[k], s.exits[k]);
+    out += '\n';
+    return out;
 }
 
 } // namespace machina::dbt

@@ -54,6 +54,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -86,8 +87,15 @@ struct TranslatorStats {
     uint64_t side_exits = 0;    ///< side exits (ExitIf) in the translated blocks
     uint64_t carried_loops = 0; ///< self-loop blocks keeping guest registers in host registers
     uint64_t interp_fallbacks =
-        0; ///< dispatcher-level interpreter runs (budget tails, fetch faults)
+        0; ///< dispatcher-level interpreter runs (budget tails, fetch faults, cold code)
+    uint64_t entries = 0;   ///< times the dispatcher entered translated code
+    uint64_t cold_runs = 0; ///< straight-line interpreter runs of code not hot enough yet
+    /// Exits from translated code by reason (backend::JitExit).
+    uint64_t exits[backend::kJitExitCount] = {};
 };
+
+/// A multi-line human-readable report of `s` (MACHINA_DBT_STATS=1).
+std::string format_stats(const TranslatorStats& s);
 
 /// The translation cache and dispatcher, shared by all guest threads (thread-safe).
 class Translator {
@@ -129,10 +137,19 @@ class Translator {
 
     Translator() = default;
     Lookup find_or_translate(uint64_t pc, const interp::UserMemory& memory, const BlockInfo** out);
-    const BlockInfo* translate_locked(uint64_t pc, const interp::UserMemory& memory, bool* full);
+    /// The block translated at `pc`, or null (any thread, no lock held).
+    const BlockInfo* find_block(uint64_t pc) const;
+    /// Translates and installs the block at `pc`; null when it cannot be (*full: the cache is).
+    const BlockInfo* translate(uint64_t pc, const interp::UserMemory& memory, bool* full);
+    /// Frontend and IR passes for the block at `pc` (no lock: `block` is the thread's own).
+    bool build_ir(uint64_t pc, const interp::UserMemory& memory, ir::Block& block,
+                  unsigned max_insns) const;
+    /// Drops every block (with m_exec held exclusively and every other lock taken).
     void flush_locked();
     const BlockInfo* block_at_host(uintptr_t host_pc) const;
     ThreadState& thread_state();
+    /// Adds the dispatcher counters of `ts`'s run to the Translator's and clears them.
+    void add_counts(ThreadState& ts);
     static uint32_t interp_step_helper(backend::JitContext* ctx, uint64_t pc, uint64_t unretired);
     static uint32_t exec_helper(backend::JitContext* ctx, uint64_t raw, uint64_t unretired);
 
@@ -142,8 +159,11 @@ class Translator {
     backend::HostFeatures m_features;
     size_t m_tramp_bytes = 0;
 
-    mutable std::mutex m_mutex; ///< translation, the block map, linking
-    std::shared_mutex m_exec;   ///< shared while running code, exclusive to flush
+    /// Lock order: m_exec, then m_code_mutex, m_map_mutex, m_visits_mutex.
+    std::shared_mutex m_exec;              ///< shared while running code, exclusive to flush
+    mutable std::mutex m_code_mutex;       ///< the code buffer, m_by_host appends, m_stats
+    mutable std::shared_mutex m_map_mutex; ///< m_blocks (lookups share it)
+    std::mutex m_visits_mutex;             ///< m_visits
     std::unordered_map<uint64_t, std::unique_ptr<BlockInfo>> m_blocks;
     std::unique_ptr<std::atomic<const BlockInfo*>[]> m_by_host; ///< blocks in host order
     size_t m_by_host_capacity = 0;
@@ -152,12 +172,16 @@ class Translator {
     /// The guest memory size the cached code was compiled for (its range checks depend on it);
     /// run() flushes the cache when called with memory of another size.
     std::atomic<uint64_t> m_code_limit{0};
-    /// Dispatcher visits of blocks not translated yet (hot_visits > 1), under m_mutex.
+    /// Dispatcher visits of blocks not translated yet (hot_visits > 1).
     std::unordered_map<uint64_t, uint32_t> m_visits;
     std::atomic<int> m_flush_waiters{0}; ///< flushes waiting for m_exec (writer preference)
     std::mutex m_flush_gate;             ///< held by a flush; entering threads wait on it
     TranslatorStats m_stats;
     std::atomic<uint64_t> m_fallbacks{0};
+    std::atomic<uint64_t> m_links{0}; ///< jumps patched (TranslatorStats::links)
+    /// Dispatcher counters, summed over threads at the end of each run() (ThreadState::counts).
+    std::atomic<uint64_t> m_entries{0}, m_cold_runs{0};
+    std::atomic<uint64_t> m_exits[backend::kJitExitCount] = {};
     uint64_t m_id = 0; ///< distinguishes translators in the per-thread state
 };
 

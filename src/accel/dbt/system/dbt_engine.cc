@@ -96,7 +96,7 @@ bool DbtEngine::interpret(uint64_t n, Exit* out) {
     const uint64_t before = s.instret;
     const Exit e = interp::run(s, policy, n);
     m_stats.interpreted += s.instret - before;
-    m_ctx.budget -= std::min(m_ctx.budget, s.instret - before);
+    m_ctx->budget -= std::min(m_ctx->budget, s.instret - before);
     if (e.kind != ExitKind::Budget) {
         *out = e;
         return true;
@@ -109,9 +109,8 @@ Exit DbtEngine::run_blocks(SystemHart& hart, uint64_t budget) {
     DbtCodeTlb& code_tlb = m_hart_data->code_tlb;
     m_hart = &hart;
     riscv::HartState& state = hart.state;
-    JitContext& ctx = m_ctx;
-    ctx = JitContext{};
-    ctx.state = &state;
+    JitContext& ctx = backend::start_context(state);
+    m_ctx = &ctx;
     ctx.budget = budget;
     ctx.system_jump_cache = m_cache->jump_cache();
     ctx.interp_step = &DbtEngine::interp_step;

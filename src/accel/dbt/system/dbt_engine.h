@@ -112,7 +112,7 @@ class DbtEngine final : public HartEngine {
     std::vector<std::unique_ptr<HartData>> m_harts; ///< by SystemHart::index
     SystemHart* m_hart = nullptr;                   ///< the hart run() is running
     HartData* m_hart_data = nullptr;                ///< and its record
-    backend::JitContext m_ctx;
+    backend::JitContext* m_ctx = nullptr;           ///< the running hart's (in its HartState)
     interp::Exit m_helper_exit; ///< what a helper that returned non-zero wants run() to return
     bool m_yield = false; ///< an inline CSR write made an interrupt deliverable: back to the loop
     uint32_t m_hot_visits;

@@ -2,11 +2,12 @@
 // The x86-64 backend: IR block -> host code in a CodeBuffer.
 //
 // ABI of translated code (all blocks share one stack frame set up by the entry trampoline):
-//   rbx = HartState*, rbp = JitContext*, r14 = guest memory base, r15 = instruction budget
+//   rbx = HartState* (its JitContext at rbx + kJitContextOffset), r14 = guest memory base,
+//   r15 = instruction budget
 //   (JitContext::budget is loaded on entry, stored on exit and before helper calls; keeping it in
 //   a register keeps loops off a store-to-load chain), rsp = spill slots,
-//   rax/rcx = scratch, rsi rdi r8-r13 and rdx (unless an instruction needs it) = allocated to IR
-//   values.
+//   rax/rcx = scratch, rsi rdi r8-r13 rbp and rdx (unless an instruction needs it) = allocated
+//   to IR values.
 // Guest memory: host = r14 + base + displacement (ir::access_disp). Before the first access
 // through a base value, one compare checks that every access of the block through it lies below
 // the memory limit (else the block leaves for the interpreter there), so a guest address can

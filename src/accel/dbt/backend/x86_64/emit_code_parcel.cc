@@ -22,9 +22,9 @@ void Emitter::emit_check_code_parcel(Value v) {
     const int32_t slot =
         int32_t(((next_page >> 12) & (o.code_entries - 1)) << 4); // 16-byte entries
     // Only the scratch registers rax and rcx: every other one may hold a value.
-    mov(rcx, qword[rbp + MACHINA_JIT_OFF(fetch_tlb)]);
+    mov(rcx, qword[rbx + MACHINA_JIT_OFF(fetch_tlb)]);
     mov(rax, next_page);
-    or_(rax, qword[rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
+    or_(rax, qword[rbx + MACHINA_JIT_OFF(code_tlb_gen)]);
     cmp(rax, qword[rcx + slot]);
     jne(slow.label, T_NEAR);
     mov(rax, next_page);

@@ -138,7 +138,7 @@ void Emitter::emit_terminal() {
         static_assert(uint64_t(kJumpCacheSize - 1) * 16 < (uint64_t(1) << 31));
         lea(ecx, ptr[rax * 8]);
         and_(ecx, (kJumpCacheSize - 1) * 16);
-        add(rcx, qword[rbp + MACHINA_JIT_OFF(jump_cache)]);
+        add(rcx, qword[rbx + MACHINA_JIT_OFF(jump_cache)]);
         Label miss;
         cmp(rax, qword[rcx + int32_t(offsetof(JumpCacheEntry, guest_pc))]);
         jne(miss);
@@ -161,7 +161,7 @@ void Emitter::emit_terminal() {
         case ir::ExitReason::System: reason = JitExit::System; break;
         }
         set_exit_reason(uint32_t(reason));
-        mov(dword[rbp + MACHINA_JIT_OFF(exit_insn)], t.insn);
+        mov(dword[rbx + MACHINA_JIT_OFF(exit_insn)], t.insn);
         jmp_exec(m_tramp.exit);
         break;
     }
@@ -180,32 +180,32 @@ void Emitter::emit_stubs() {
             emit_writeback(s);
             if (s.addr_disp != 0) { // (the writeback is done: rax is free)
                 lea(rax, ptr[reg(s.addr_reg) + s.addr_disp]);
-                mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], rax);
+                mov(qword[rbx + MACHINA_JIT_OFF(fault_addr)], rax);
             } else {
-                mov(qword[rbp + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
+                mov(qword[rbx + MACHINA_JIT_OFF(fault_addr)], reg(s.addr_reg));
             }
             store_pc(s.pc);
-            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
+            mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(s.reason);
             break;
         case Stub::Helper: // the helper stored the exit details and state.pc
-            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
+            mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(uint32_t(JitExit::Helper));
             break;
         case Stub::Link:
             store_pc(s.pc);
             mov_rax_imm(uint64_t(s.site));
-            mov_mem_rax(hostreg::kRbp, MACHINA_JIT_OFF(link_site));
+            mov_mem_rax(hostreg::kRbx, MACHINA_JIT_OFF(link_site));
             if (m_softmmu) {
                 mov_rax_imm(m_softmmu->code_key);
-                mov_mem_rax(hostreg::kRbp, MACHINA_JIT_OFF(link_key));
+                mov_mem_rax(hostreg::kRbx, MACHINA_JIT_OFF(link_key));
             }
             set_exit_reason(uint32_t(JitExit::Link));
             break;
         case Stub::Interpret: // precise state at pc: the dispatcher interprets it
             emit_writeback(s);
             store_pc(s.pc);
-            mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
+            mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
             set_exit_reason(uint32_t(JitExit::Interpret));
             break;
         case Stub::Budget:
@@ -241,14 +241,13 @@ Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
     g.push(g.r14);
     g.push(g.r15);
     g.sub(g.rsp, kFrameBytes);
-    g.mov(g.rbp, g.rdi);
-    g.mov(g.rbx, g.qword[g.rbp + MACHINA_JIT_OFF(state)]);
-    g.mov(g.r14, g.qword[g.rbp + MACHINA_JIT_OFF(mem_base)]);
-    g.mov(g.r15, g.qword[g.rbp + MACHINA_JIT_OFF(budget)]);
+    g.lea(g.rbx, g.ptr[g.rdi - kJitContextOffset]); // the context sits inside the HartState
+    g.mov(g.r14, g.qword[g.rbx + MACHINA_JIT_OFF(mem_base)]);
+    g.mov(g.r15, g.qword[g.rbx + MACHINA_JIT_OFF(budget)]);
     g.jmp(g.rsi);
     g.align(16);
     const size_t exit_offset = g.getSize();
-    g.mov(g.qword[g.rbp + MACHINA_JIT_OFF(budget)], g.r15);
+    g.mov(g.qword[g.rbx + MACHINA_JIT_OFF(budget)], g.r15);
     g.add(g.rsp, kFrameBytes);
     g.pop(g.r15);
     g.pop(g.r14);

@@ -231,22 +231,22 @@ void Emitter::emit_fcsr(Value v) {
     const int32_t fcsr = int32_t(offsetof(riscv::HartState, fcsr));
     if (in.op == Opcode::GetFcsr) {
         Reg64 d = def(v);
-        stmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
-        mov(d.cvt32(), dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
+        stmxcsr(dword[rbx + MACHINA_JIT_OFF(mxcsr_scratch)]);
+        mov(d.cvt32(), dword[rbx + MACHINA_JIT_OFF(mxcsr_scratch)]);
         and_(d.cvt32(), 0x3f);
-        movzx(d.cvt32(), byte[rbp + d + MACHINA_JIT_OFF(fflags_of_mxcsr)]);
+        movzx(d.cvt32(), byte[rbx + d + MACHINA_JIT_OFF(fflags_of_mxcsr)]);
         or_(d.cvt32(), dword[rbx + fcsr]);
         finish(v, d);
         return;
     }
     const Reg64 a = use(in.args[0], rax);
-    stmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_scratch)]);
+    stmxcsr(dword[rbx + MACHINA_JIT_OFF(mxcsr_scratch)]);
     movzx(ecx, a.cvt8());
     mov(dword[rbx + fcsr], ecx);
     Label clean; // ldmxcsr is slow: only when flags are set
-    test(byte[rbp + MACHINA_JIT_OFF(mxcsr_scratch)], 0x3f);
+    test(byte[rbx + MACHINA_JIT_OFF(mxcsr_scratch)], 0x3f);
     jz(clean);
-    ldmxcsr(dword[rbp + MACHINA_JIT_OFF(mxcsr_default)]);
+    ldmxcsr(dword[rbx + MACHINA_JIT_OFF(mxcsr_default)]);
     L(clean);
 }
 

@@ -174,19 +174,19 @@ void Emitter::emit_helper_call(Value v) {
     // Caller-saved registers holding values that outlive the call.
     const std::vector<int> saved = live_caller_saved(v);
     for (size_t k = 0; k < saved.size(); ++k)
-        mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(saved[k]));
+        mov(qword[rbx + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(saved[k]));
     const uint64_t unretired = m_block.guest_insns - in.insn_index;
-    mov(qword[rbp + MACHINA_JIT_OFF(budget)], r15); // helpers rebuild instret from it
-    mov(rdi, rbp);
+    mov(qword[rbx + MACHINA_JIT_OFF(budget)], r15); // helpers rebuild instret from it
+    lea(rdi, ptr[rbx + kJitContextOffset]);
     mov(rsi, in.imm);
     mov(edx, uint32_t(unretired));
     if (in.op == Opcode::CallExec) {
-        call(qword[rbp + MACHINA_JIT_OFF(exec)]);
+        call(qword[rbx + MACHINA_JIT_OFF(exec)]);
     } else {
-        call(qword[rbp + MACHINA_JIT_OFF(interp_step)]);
+        call(qword[rbx + MACHINA_JIT_OFF(interp_step)]);
     }
     for (size_t k = 0; k < saved.size(); ++k)
-        mov(reg(saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+        mov(reg(saved[k]), qword[rbx + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
     m_cache.forget_guest(); // the helper may have written any guest register
     Stub& stub = new_stub(Stub::Helper);
     stub.unretired = unretired;
@@ -213,7 +213,7 @@ void Emitter::emit_amo(Value v) {
     slow.unretired = unretired;
     test(ra.cvt32(), size - 1);
     jnz(slow.label, T_NEAR);
-    cmp(ra, qword[rbp + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
+    cmp(ra, qword[rbx + MACHINA_JIT_OFF(limit_minus) + 8 * size_index(size)]);
     ja(slow.label, T_NEAR);
     mov_val(rcx, in.args[1]);
     emit_amo_rmw(v, w ? dword[r14 + ra] : qword[r14 + ra], ra.getIdx(), ra.getIdx());
@@ -253,7 +253,7 @@ void Emitter::emit_amo_rmw(Value v, const Address& m, int fault_addr_reg, int gu
     } else {
         // Compare-and-swap loop: rax = old value, rcx = new value, the operand in the save area.
         const Address operand =
-            w ? dword[rbp + MACHINA_JIT_OFF(save_area)] : qword[rbp + MACHINA_JIT_OFF(save_area)];
+            w ? dword[rbx + MACHINA_JIT_OFF(save_area)] : qword[rbx + MACHINA_JIT_OFF(save_area)];
         mov(operand, rcx_w);
         site();
         mov(rax_w, m);

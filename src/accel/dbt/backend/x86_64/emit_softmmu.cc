@@ -161,7 +161,7 @@ void Emitter::emit_soft_stub(Stub& s) {
     encode::Bytes e;
     for (size_t k = 0; k < s.saved.size(); ++k) {
         e.n = 0;
-        encode::store64(e, hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k), s.saved[k]);
+        encode::store64(e, hostreg::kRbx, MACHINA_JIT_OFF(save_area) + int(8 * k), s.saved[k]);
         put16(e.b, e.n);
     }
     // Arguments (ctx, vaddr, value, kind) in rdi, rsi, rdx, ecx; the address register may be
@@ -191,12 +191,12 @@ void Emitter::emit_soft_stub(Stub& s) {
         e.u32(size);
         flush();
     }
-    encode::mov_rr(e, hostreg::kRdi, hostreg::kRbp);
-    e.u8(0xff); // call qword [rbp + helper]
-    e.mem(2, hostreg::kRbp, load ? MACHINA_JIT_OFF(load_slow) : MACHINA_JIT_OFF(store_slow));
+    encode::lea64(e, hostreg::kRdi, hostreg::kRbx, kJitContextOffset);
+    e.u8(0xff); // call qword [rbx + helper]
+    e.mem(2, hostreg::kRbx, load ? MACHINA_JIT_OFF(load_slow) : MACHINA_JIT_OFF(store_slow));
     flush();
     for (size_t k = 0; k < s.saved.size(); ++k) {
-        encode::load64(e, s.saved[k], hostreg::kRbp, MACHINA_JIT_OFF(save_area) + int(8 * k));
+        encode::load64(e, s.saved[k], hostreg::kRbx, MACHINA_JIT_OFF(save_area) + int(8 * k));
         flush();
     }
     StubLabel fault; // local: bound below, never an xbyak label
@@ -205,7 +205,7 @@ void Emitter::emit_soft_stub(Stub& s) {
     flush();
     if (load) {
         jnz(fault);
-        encode::load64(e, s.value_reg, hostreg::kRbp, MACHINA_JIT_OFF(helper_value));
+        encode::load64(e, s.value_reg, hostreg::kRbx, MACHINA_JIT_OFF(helper_value));
         flush();
         jmp(s.join);
     } else {
@@ -217,7 +217,7 @@ void Emitter::emit_soft_stub(Stub& s) {
         // The store hit translated code (possibly this block): leave right after it, so the
         // next instruction is fetched afresh, as the interpreter would.
         store_pc(in.pc + m_block.insn_length.at(in.insn_index));
-        mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired - 1), true);
+        mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired - 1), true);
         set_exit_reason(uint32_t(JitExit::Lookup));
         jmp_exec(m_tramp.exit);
     }
@@ -225,7 +225,7 @@ void Emitter::emit_soft_stub(Stub& s) {
     // load gets kMemReplay instead: the interpreter runs its first byte load from there.
     L(fault);
     store_pc(s.pc);
-    mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
+    mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(unretired), uint32_t(s.unretired), true);
     const bool fused = load && (in.imm & ir::kFusedLoad);
     set_exit_reason(uint32_t(fused  ? JitExit::Interpret
                              : load ? JitExit::LoadFault
@@ -244,15 +244,15 @@ void Emitter::emit_sys_insn(Value v) {
     stub.unretired = m_block.guest_insns - in.insn_index;
     stub.saved = live_caller_saved(v);
     for (size_t k = 0; k < stub.saved.size(); ++k)
-        mov(qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(stub.saved[k]));
-    mov(qword[rbp + MACHINA_JIT_OFF(budget)], r15); // counters read exact instret from it
-    mov(rdi, rbp);
+        mov(qword[rbx + MACHINA_JIT_OFF(save_area) + int(8 * k)], reg(stub.saved[k]));
+    mov(qword[rbx + MACHINA_JIT_OFF(budget)], r15); // counters read exact instret from it
+    lea(rdi, ptr[rbx + kJitContextOffset]);
     mov(esi, uint32_t(in.imm));
     mov(edx, uint32_t(stub.unretired));
-    call(qword[rbp + MACHINA_JIT_OFF(sys_insn)]);
-    mov(r14, qword[rbp + MACHINA_JIT_OFF(mem_base)]); // SUM or MPRV may have moved it
+    call(qword[rbx + MACHINA_JIT_OFF(sys_insn)]);
+    mov(r14, qword[rbx + MACHINA_JIT_OFF(mem_base)]); // SUM or MPRV may have moved it
     for (size_t k = 0; k < stub.saved.size(); ++k)
-        mov(reg(stub.saved[k]), qword[rbp + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+        mov(reg(stub.saved[k]), qword[rbx + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
     m_cache.forget_guest(); // it may have written any guest register
     test(eax, eax);
     jnz(stub.label, T_NEAR);
@@ -264,14 +264,14 @@ void Emitter::emit_sys_stub(Stub& s) {
     cmp(eax, kSysBefore);
     jne(after, T_NEAR);
     // Not run: the system loop runs it (state.pc is this instruction).
-    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
-    mov(dword[rbp + MACHINA_JIT_OFF(exit_insn)], uint32_t(in.imm));
+    mov(qword[rbx + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired));
+    mov(dword[rbx + MACHINA_JIT_OFF(exit_insn)], uint32_t(in.imm));
     set_exit_reason(uint32_t(JitExit::System));
     jmp_exec(m_tramp.exit);
     // Run, but what it changed needs the dispatcher: leave right after it.
     L(after);
     store_pc(in.pc + m_block.insn_length.at(in.insn_index));
-    mov(qword[rbp + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired - 1));
+    mov(qword[rbx + MACHINA_JIT_OFF(unretired)], uint32_t(s.unretired - 1));
     set_exit_reason(uint32_t(JitExit::Lookup));
     jmp_exec(m_tramp.exit);
 }
@@ -292,27 +292,27 @@ const std::vector<uint8_t>& system_lookup_template(uint32_t code_entries) {
     g.mov(g.rcx, g.rax);
     g.shr(g.rcx, 12 - 4); // 16-byte entries
     g.and_(g.ecx, (code_entries - 1) << 4);
-    g.add(g.rcx, g.qword[g.rbp + MACHINA_JIT_OFF(fetch_tlb)]);
+    g.add(g.rcx, g.qword[g.rbx + MACHINA_JIT_OFF(fetch_tlb)]);
     g.mov(g.rdx, g.rax);
     g.and_(g.rdx, uint32_t(-4096));
-    g.or_(g.rdx, g.qword[g.rbp + MACHINA_JIT_OFF(code_tlb_gen)]);
+    g.or_(g.rdx, g.qword[g.rbx + MACHINA_JIT_OFF(code_tlb_gen)]);
     g.cmp(g.rdx, g.qword[g.rcx]);
     g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
     g.mov(g.rdx, g.qword[g.rcx + 8]);
     g.add(g.rdx, g.rax);
-    g.or_(g.rdx, g.qword[g.rbp + MACHINA_JIT_OFF(code_key_bits)]); // rdx = the code key
+    g.or_(g.rdx, g.qword[g.rbx + MACHINA_JIT_OFF(code_key_bits)]); // rdx = the code key
     g.mov(g.rcx, g.rax);
     g.shr(g.rcx, 1);
     g.and_(g.ecx, kSystemJumpCacheSize - 1);
     g.shl(g.ecx, 5);
-    g.add(g.rcx, g.qword[g.rbp + MACHINA_JIT_OFF(system_jump_cache)]);
+    g.add(g.rcx, g.qword[g.rbx + MACHINA_JIT_OFF(system_jump_cache)]);
     g.cmp(g.rax, g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, guest_pc))]);
     g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
     g.cmp(g.rdx, g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, code_key))]);
     g.jne(miss, Xbyak::CodeGenerator::T_NEAR);
     g.jmp(g.qword[g.rcx + int32_t(offsetof(SystemJumpCacheEntry, host))]);
     g.L(miss);
-    g.mov(g.dword[g.rbp + MACHINA_JIT_OFF(exit_reason)], uint32_t(JitExit::Lookup));
+    g.mov(g.dword[g.rbx + MACHINA_JIT_OFF(exit_reason)], uint32_t(JitExit::Lookup));
     g.ready();
     bytes.assign(g.getCode(), g.getCode() + g.getSize());
     made_for = code_entries;

@@ -348,7 +348,7 @@ void Emitter::mov_rax_imm(uint64_t imm) {
 }
 
 void Emitter::set_exit_reason(uint32_t reason) {
-    mov_mem_imm32(hostreg::kRbp, MACHINA_JIT_OFF(exit_reason), reason, false);
+    mov_mem_imm32(hostreg::kRbx, MACHINA_JIT_OFF(exit_reason), reason, false);
 }
 
 void Emitter::store_pc(uint64_t pc) {

@@ -116,9 +116,10 @@ class Emitter : public Xbyak::CodeGenerator {
     /// A near jump (opcode bytes `prefix` (0: none) and `code`) to `label`.
     void jump_to(const StubLabel& label, uint8_t prefix, uint8_t code);
     /// mov [base + disp], imm32 (dword, or qword sign-extending `imm` when `w64`); base is rbx
-    /// or rbp. Encoded by hand: stubs emit many of these and xbyak's operand path is slow.
+    /// (guest registers and JitContext fields). Encoded by hand: stubs emit many of these and
+    /// xbyak's operand path is slow.
     void mov_mem_imm32(int base, int32_t disp, uint32_t imm, bool w64);
-    /// mov [base + disp], rax (qword), base rbx or rbp.
+    /// mov [base + disp], rax (qword), base rbx.
     void mov_mem_rax(int base, int32_t disp);
     /// mov rax, imm in the shortest form (what xbyak's mov(rax, imm) emits).
     void mov_rax_imm(uint64_t imm);

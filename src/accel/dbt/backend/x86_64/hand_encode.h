@@ -64,6 +64,13 @@ inline void load64(Bytes& e, int dst, int base, int32_t disp) {
     e.mem(dst, base, disp);
 }
 
+/// lea dst, [base + disp]
+inline void lea64(Bytes& e, int dst, int base, int32_t disp) {
+    e.rex_w(dst, 0, base);
+    e.u8(0x8d);
+    e.mem(dst, base, disp);
+}
+
 /// mov dst, src (64-bit registers)
 inline void mov_rr(Bytes& e, int dst, int src) {
     e.rex_w(src, 0, dst);

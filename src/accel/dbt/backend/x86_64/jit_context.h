@@ -1,11 +1,14 @@
 #pragma once
-// JitContext: the per-thread record that generated code addresses through a fixed host register
-// (rbp). Its layout is read by the emitter with offsetof; the runtime fills it before entering
-// translated code and reads the exit fields afterwards.
+// JitContext: the per-run record that generated code addresses next to the guest registers. It
+// lives in the hart's HartState::engine_scratch, so rbx (the HartState) reaches both and no host
+// register is spent on it. Its layout is read by the emitter with offsetof (MACHINA_JIT_OFF); the
+// runtime fills it before entering translated code and reads the exit fields afterwards.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <type_traits>
 
 #include "target/riscv/hart_state.h"
 
@@ -27,6 +30,9 @@ enum class JitExit : uint32_t {
     System,      ///< system mode: CSR access or privileged instruction at state.pc (not run),
                  ///< encoding in exit_insn
 };
+
+/// Number of JitExit values (for per-reason counters).
+constexpr unsigned kJitExitCount = unsigned(JitExit::System) + 1;
 
 /// One jump-cache entry: guest pc -> host code (per thread, direct mapped).
 struct JumpCacheEntry {
@@ -61,7 +67,7 @@ constexpr std::array<uint8_t, 64> fflags_of_mxcsr_table() {
     return t;
 }
 
-/// The state translated code sees through rbp.
+/// The state translated code sees at rbx + kJitContextOffset.
 struct JitContext {
     riscv::HartState* state = nullptr; ///< the hart (also held in rbx)
     uint8_t* mem_base = nullptr;       ///< guest address 0 on the host (also held in r14)
@@ -128,7 +134,27 @@ constexpr uint32_t kMemSignExtend = 16, kMemFused = 32;
 /// sys_insn results.
 enum : uint32_t { kSysDone = 0, kSysBefore = 1, kSysAfter = 2 };
 
-/// Byte offset of a JitContext field, for the emitter.
-#define MACHINA_JIT_OFF(field) int32_t(offsetof(::machina::dbt::backend::JitContext, field))
+/// Where the JitContext of a hart sits relative to its HartState (rbx in translated code).
+constexpr int32_t kJitContextOffset = int32_t(offsetof(riscv::HartState, engine_scratch));
+static_assert(sizeof(JitContext) <= riscv::HartState::kEngineScratchBytes,
+              "JitContext outgrew HartState::engine_scratch");
+static_assert(alignof(JitContext) <= 64 && std::is_trivially_destructible_v<JitContext>);
+
+/// The JitContext in `state`'s engine scratch (valid after start_context).
+inline JitContext& context_of(riscv::HartState& state) {
+    return *std::launder(reinterpret_cast<JitContext*>(state.engine_scratch));
+}
+
+/// Starts a fresh JitContext for a run of `state` (its `state` field set) and returns it.
+inline JitContext& start_context(riscv::HartState& state) {
+    JitContext* ctx = new (state.engine_scratch) JitContext{};
+    ctx->state = &state;
+    return *ctx;
+}
+
+/// Byte offset from rbx (the HartState) of a JitContext field, for the emitter.
+#define MACHINA_JIT_OFF(field)                                                                     \
+    int32_t(::machina::dbt::backend::kJitContextOffset +                                           \
+            int32_t(offsetof(::machina::dbt::backend::JitContext, field)))
 
 } // namespace machina::dbt::backend

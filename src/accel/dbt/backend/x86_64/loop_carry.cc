@@ -45,13 +45,13 @@ using ir::Value;
 namespace {
 /// Host registers that carry guest registers, in the order they are handed out: from the end of
 /// the allocatable list, so the allocator keeps rsi, rdi, r8 and rdx (division, wide multiply).
-constexpr int kCarryRegs[] = {hostreg::kR13, hostreg::kR12, hostreg::kR11, hostreg::kR10,
-                              hostreg::kR9};
+constexpr int kCarryRegs[] = {hostreg::kRbp, hostreg::kR13, hostreg::kR12,
+                              hostreg::kR11, hostreg::kR10, hostreg::kR9};
 /// Guest registers carried at most (with no three-operand or FP instruction in the block; one
 /// less otherwise, so those keep four allocatable registers beside rdx).
 constexpr unsigned kMaxCarried = sizeof(kCarryRegs) / sizeof(kCarryRegs[0]);
 /// Carried registers plus the block's register pressure at most (plan_carry): one more than the
-/// allocator's nine registers, as the pressure estimate counts values that end up read from
+/// allocator's ten registers, as the pressure estimate counts values that end up read from
 /// memory.
 constexpr int kCarryBudget = int(std::size(hostreg::kAllocatable)) + 1;
 } // namespace
@@ -105,10 +105,11 @@ void Emitter::plan_carry() {
     // Register pressure with the best k carried: the most block values live at once in
     // allocatable registers (not constants, not guest register reads, which are read in place
     // or sit in their carrying register, and not past a write to a carried register, which moves
-    // the value there). Carried registers come out of the allocator's nine, and a loop that needs
+    // the value there). Carried registers come out of the allocator's ten, and a loop that needs
     // them for its values spills more than the carrying saves, so k shrinks until k + pressure
-    // is at most kCarryBudget. (Measured on kernel_sha256's round loop, pressure 8: k = 2 runs
-    // 7% faster than none, k = 3 as fast, k = 4 and 5 slower than none.)
+    // is at most kCarryBudget. (Measured on kernel_sha256's round loop, pressure 8, with nine
+    // allocatable registers: k = 2 runs 7% faster than none, k = 3 as fast, k = 4 and 5 slower
+    // than none. With rbp allocatable too, six carry registers instead of five: no change.)
     std::vector<int> delta(n + 2, 0);
     auto pressure = [&](int k) {
         uint32_t mask = 0;

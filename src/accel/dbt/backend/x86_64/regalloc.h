@@ -25,7 +25,7 @@ constexpr int kRax = 0, kRcx = 1, kRdx = 2, kRbx = 3, kRsp = 4, kRbp = 5, kRsi =
 constexpr int kR8 = 8, kR9 = 9, kR10 = 10, kR11 = 11, kR12 = 12, kR13 = 13, kR14 = 14, kR15 = 15;
 /// Registers the allocator hands out, in preference order (callee-saved ones last, so helper
 /// calls have fewer registers to save).
-constexpr int kAllocatable[] = {kRsi, kRdi, kR8, kR9, kR10, kR11, kRdx, kR12, kR13};
+constexpr int kAllocatable[] = {kRsi, kRdi, kR8, kR9, kR10, kR11, kRdx, kR12, kR13, kRbp};
 /// True for registers a C call may clobber.
 constexpr bool is_caller_saved(int r) {
     return r == kRax || r == kRcx || r == kRdx || r == kRsi || r == kRdi || (r >= kR8 && r <= kR11);
