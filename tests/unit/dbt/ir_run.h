@@ -28,6 +28,8 @@ inline void run_block(const Block& b, std::array<uint64_t, 32>& x, std::vector<u
             val[v] = x[in.imm];
         } else if (in.op == Opcode::SetReg) {
             x[in.imm] = arg(0);
+        } else if (in.op == Opcode::Unretire) {
+            // budget only: nothing architectural
         } else if (is_load(in.op)) {
             uint64_t w = 0;
             for (unsigned k = 0; k < access_size(in.op); ++k)

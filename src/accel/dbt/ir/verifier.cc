@@ -10,7 +10,8 @@ namespace {
 Type expected_arg(const Inst& inst, unsigned i, const Block& block) {
     switch (inst.op) {
     case Opcode::SetReg:
-    case Opcode::ExitIf: return Type::I64;
+    case Opcode::ExitIf:
+    case Opcode::Unretire: return Type::I64;
     case Opcode::Sext32:
     case Opcode::Zext32: return Type::I32;
     case Opcode::FAdd:

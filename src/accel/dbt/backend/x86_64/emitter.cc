@@ -496,6 +496,15 @@ void Emitter::emit_inst(Value v) {
         break;
     }
     case Opcode::Fence: mfence(); break;
+    case Opcode::Unretire: {
+        const Value a = in.args[0];
+        if (!is_const(a)) {
+            add(r15, use(a, rax));
+        } else if (const uint64_t n = m_block.insts[a].imm) {
+            add(r15, uint32_t(n));
+        }
+        break;
+    }
     case Opcode::ExitIf: emit_exit_if(v, ir::kNoValue); break;
     case Opcode::Count: UNREACHABLE();
     }

@@ -2,6 +2,7 @@
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
+#include "accel/dbt/frontend/riscv64/if_convert.h"
 #include "accel/dbt/frontend/riscv64/visitor.h"
 #include "accel/dbt/interp/decode_cache.h"
 
@@ -105,6 +106,28 @@ bool visit_system(InsnContext& c, FpState& fp) {
     return false;
 }
 
+/// The instructions the forward conditional branch `br` at `pc` skips, when they qualify for
+/// if-conversion (if_convert.h): at most Hammock::kMaxInsns plain integer instructions, on the
+/// block's page, and room for them in the block.
+bool collect_hammock(const CodeView& memory, interp::DecodeCache& decode_cache, uint64_t pc,
+                     const decoder::DecodedInsn& br, uint64_t page, unsigned count,
+                     unsigned max_insns, Hammock* body) {
+    if (br.imm <= 0 || br.imm > int64_t(br.length + 4 * Hammock::kMaxInsns)) return false;
+    const uint64_t target = pc + uint64_t(br.imm);
+    if ((target & ~uint64_t(0xfff)) != page) return false;
+    body->n = 0;
+    for (uint64_t at = pc + br.length; at != target;) {
+        uint32_t raw = 0;
+        if (at > target || body->n == Hammock::kMaxInsns || !fetch(memory, at, &raw)) return false;
+        const decoder::DecodedInsn d = decode_cache.lookup(at, raw);
+        if (!is_pure_integer(d.op)) return false;
+        body->insns[body->n] = d;
+        body->pcs[body->n++] = at;
+        at += d.length;
+    }
+    return count + 1 + body->n <= max_insns;
+}
+
 /// Side exits (forward conditional branches translated through) per block at most, in user
 /// mode (system mode: SystemSource::max_side_exits).
 constexpr unsigned kMaxSideExits = 8;
@@ -160,6 +183,19 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         }
         // Through the thread's decode cache: the interpreter ran this code before it got hot.
         const decoder::DecodedInsn d = decode_cache.lookup(cur, raw);
+        // User mode: a short forward branch over plain computation runs as straight-line code.
+        if (!memory.system && decoder::op_info(d.op).fmt == decoder::Fmt::Br) {
+            Hammock body;
+            if (collect_hammock(memory, decode_cache, cur, d, page, count, max_insns, &body) &&
+                emit_if_converted(ir, d, cur, body, &count)) {
+                cur += uint64_t(d.imm);
+                if (count >= max_insns || (cur & ~uint64_t(0xfff)) != page) {
+                    ir.jump(cur);
+                    break;
+                }
+                continue;
+            }
+        }
         ir.set_guest(cur, uint16_t(count));
         block.insn_length.push_back(d.length);
         if (straddling)
