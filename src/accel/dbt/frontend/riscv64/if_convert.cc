@@ -1,4 +1,4 @@
-// If-conversion of short forward branches (user mode).
+// If-conversion of short forward branches (user and system mode).
 //
 // RV64GC has no conditional move, so gcc compiles min/max, conditional increments and
 // conditional moves into a branch over one to a few instructions:

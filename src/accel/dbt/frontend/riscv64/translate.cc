@@ -183,8 +183,8 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         }
         // Through the thread's decode cache: the interpreter ran this code before it got hot.
         const decoder::DecodedInsn d = decode_cache.lookup(cur, raw);
-        // User mode: a short forward branch over plain computation runs as straight-line code.
-        if (!memory.system && decoder::op_info(d.op).fmt == decoder::Fmt::Br) {
+        // A short forward branch over plain computation runs as straight-line code.
+        if (decoder::op_info(d.op).fmt == decoder::Fmt::Br) {
             Hammock body;
             if (collect_hammock(memory, decode_cache, cur, d, page, count, max_insns, &body) &&
                 emit_if_converted(ir, d, cur, body, &count)) {
