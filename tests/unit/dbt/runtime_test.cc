@@ -823,6 +823,63 @@ void load_byte_read(Guest& g) {
     }
 }
 
+uint32_t lui(unsigned rd, uint32_t imm20) {
+    return 0x37 | rd << 7 | imm20 << 12;
+}
+
+TEST(Translator, ConstantAddressesSkipTheRangeCheckAndStillFaultPrecisely) {
+    // lui + ld/sd: the address is a constant, so the access has no range check when it lies
+    // below the limit. On a PROT_NONE page it still faults precisely (host SIGSEGV); past the
+    // limit the range check is still there.
+    Guest g;
+    constexpr uint64_t kHole = 0x80000;
+    ASSERT_EQ(mprotect(g.base + kHole, 4096, PROT_NONE), 0);
+    const uint64_t word = 0x1122334455667788u;
+    std::memcpy(g.base + 0x7ff8, &word, 8);
+    g.load(kCode, {addi(6, 0, 7), lui(5, 0x8), ld(8, 5, -8), sd(8, 5, 8), kEcall});
+    g.load(0x2000, {addi(6, 0, 7), lui(5, kHole >> 12), ld(8, 5, 8), addi(9, 0, 1), kEcall});
+    g.load(0x3000, {addi(6, 0, 9), lui(5, kHole >> 12), sd(6, 5, 16), addi(9, 0, 1), kEcall});
+    g.load(0x4000, {lui(5, kMemSize >> 12), lw(8, 5, -2), kEcall});
+    auto t = make();
+    SegvToStubs segv(t.get());
+
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[8], word);
+    uint64_t stored = 0;
+    std::memcpy(&stored, g.base + 0x8008, 8);
+    EXPECT_EQ(stored, word);
+
+    s = riscv::HartState{};
+    s.pc = 0x2000;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.pc, 0x2008u);
+    EXPECT_EQ(e.addr, kHole + 8);
+    EXPECT_EQ(s.x[5], kHole);
+    EXPECT_EQ(s.x[6], 7u);
+    EXPECT_EQ(s.x[9], 0u);
+    EXPECT_EQ(s.instret, 2u);
+
+    s = riscv::HartState{};
+    s.pc = 0x3000;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::StoreFault);
+    EXPECT_EQ(e.pc, 0x3008u);
+    EXPECT_EQ(e.addr, kHole + 16);
+    EXPECT_EQ(s.x[6], 9u);
+    EXPECT_EQ(s.x[9], 0u);
+
+    s = riscv::HartState{};
+    s.pc = 0x4000;
+    e = run_translated(s, g.memory(), 100, *t);
+    EXPECT_EQ(e.kind, ExitKind::LoadFault);
+    EXPECT_EQ(e.pc, 0x4004u);
+    EXPECT_EQ(e.addr, kMemSize - 2);
+}
+
 TEST(Translator, FusedByteLoadsGiveTheValueAndFaultLikeTheBytes) {
     Guest g;
     load_byte_read(g);

@@ -62,6 +62,8 @@ struct CompiledBlock {
 
 /// Largest host code one block may need; callers make this much room before compiling.
 constexpr size_t kMaxBlockCode = 64 * 1024;
+/// Alignment of block entries in the code buffer.
+constexpr size_t kBlockAlign = 16;
 
 /// Entry and exit of translated code.
 struct Trampolines {

@@ -178,7 +178,9 @@ void Emitter::emit_stubs() {
         switch (s.kind) {
         case Stub::Fault:
             emit_writeback(s);
-            if (s.addr_disp != 0) { // (the writeback is done: rax is free)
+            if (s.addr_reg < 0) { // a constant address
+                mov(qword[rbx + MACHINA_JIT_OFF(fault_addr)], uint32_t(s.addr_disp));
+            } else if (s.addr_disp != 0) { // (the writeback is done: rax is free)
                 lea(rax, ptr[reg(s.addr_reg) + s.addr_disp]);
                 mov(qword[rbx + MACHINA_JIT_OFF(fault_addr)], rax);
             } else {

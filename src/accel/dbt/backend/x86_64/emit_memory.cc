@@ -94,15 +94,36 @@ Emitter::Stub& Emitter::fault_site(const ir::Inst& in, Reg64 ra, JitExit reason)
     return stub;
 }
 
+Emitter::Stub& Emitter::fault_site_at(const ir::Inst& in, int32_t addr, JitExit reason) {
+    Stub& stub = fault_site(in, rax, reason);
+    stub.addr_reg = -1;
+    stub.addr_disp = addr;
+    return stub;
+}
+
+int64_t Emitter::constant_address(const ir::Inst& in) const {
+    if (!is_const(in.args[0])) return -1;
+    const uint64_t a = cval(in.args[0]) + uint64_t(int64_t(ir::access_disp(in.imm)));
+    const uint64_t size = ir::access_size(in.op);
+    if (a >= (uint64_t(1) << 31) || a + size > m_memory_limit) return -1;
+    return int64_t(a);
+}
+
 void Emitter::emit_load(Value v) {
     if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
-    const Reg64 ra = use(in.args[0], rax);
+    const JitExit reason = in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault;
+    const int64_t fixed = constant_address(in);
+    const Reg64 ra = fixed >= 0 ? rax : use(in.args[0], rax);
     Reg64 d = def(v); // may spill: before the site is recorded
-    emit_base_check(in, ra, m_cache.root(in.args[0]));
-    // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
-    fault_site(in, ra, in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault);
-    const RegExp at = r14 + ra + ir::access_disp(in.imm);
+    if (fixed >= 0) {
+        fault_site_at(in, int32_t(fixed), reason);
+    } else {
+        emit_base_check(in, ra, m_cache.root(in.args[0]));
+        // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
+        fault_site(in, ra, reason);
+    }
+    const RegExp at = fixed >= 0 ? r14 + int32_t(fixed) : r14 + ra + ir::access_disp(in.imm);
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[at]); break;
     case Opcode::Load8S: movsx(d, byte[at]); break;
@@ -119,15 +140,21 @@ void Emitter::emit_store(Value v) {
     if (m_softmmu) return emit_store_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
     const unsigned size = ir::access_size(in.op);
-    const Reg64 ra = use(in.args[0], rax);
-    emit_base_check(in, ra, m_cache.root(in.args[0])); // (before rcx holds the data)
+    const int64_t fixed = constant_address(in);
+    const Reg64 ra = fixed >= 0 ? rax : use(in.args[0], rax);
+    if (fixed < 0) emit_base_check(in, ra, m_cache.root(in.args[0])); // (before rcx holds data)
     const Value b = in.args[1];
     const bool imm_ok = is_const(b) && (size < 8 || fits_imm(b, false));
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
     // A fused store's fault replays its first byte store in the interpreter (ir::kFusedStore).
-    fault_site(in, ra, in.imm & ir::kFusedStore ? JitExit::Interpret : JitExit::StoreFault);
+    const JitExit reason = in.imm & ir::kFusedStore ? JitExit::Interpret : JitExit::StoreFault;
+    if (fixed >= 0) {
+        fault_site_at(in, int32_t(fixed), reason);
+    } else {
+        fault_site(in, ra, reason);
+    }
     const uint64_t c = is_const(b) ? cval(b) : 0;
-    const RegExp at = r14 + ra + ir::access_disp(in.imm);
+    const RegExp at = fixed >= 0 ? r14 + int32_t(fixed) : r14 + ra + ir::access_disp(in.imm);
     switch (size) {
     case 1:
         if (imm_ok)

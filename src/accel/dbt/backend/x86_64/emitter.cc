@@ -552,7 +552,13 @@ void Emitter::emit_block(CompiledBlock& out) {
 Result<CompiledBlock> compile_block(const ir::Block& block, CodeBuffer& buffer,
                                     const Trampolines& tramp, const HostFeatures& features,
                                     const SoftmmuOptions* softmmu, uint64_t memory_limit) {
-    if (buffer.remaining() < kMaxBlockCode) return Error::make("code buffer full");
+    if (buffer.remaining() < kMaxBlockCode + kBlockAlign) return Error::make("code buffer full");
+    // Entries on a 16-byte boundary (the gap, after the previous block's stubs, is int3s): jump
+    // targets then start a fetch block, and a block's speed does not depend on where it lands.
+    if (const size_t pad = (kBlockAlign - buffer.exec_cursor() % kBlockAlign) % kBlockAlign) {
+        std::memset(buffer.write_cursor(), 0xcc, pad);
+        buffer.commit(pad);
+    }
     const Allocation alloc = analyze_uses(block);
     Xbyak::ClearError();
     CompiledBlock out;

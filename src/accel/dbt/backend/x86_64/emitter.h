@@ -92,7 +92,8 @@ class Emitter : public Xbyak::CodeGenerator {
             SideExit
         } kind;
         StubLabel label;
-        int addr_reg = 0;      ///< Fault: register holding the guest address (less addr_disp)
+        int addr_reg = 0;      ///< Fault: register holding the guest address (less addr_disp);
+                               ///< -1: the address is addr_disp (a constant address)
         int32_t addr_disp = 0; ///< Fault: displacement of the access
         uint64_t pc = 0;       ///< guest pc to store in HartState
         uint64_t unretired = 0;
@@ -250,6 +251,11 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Records the host instruction emitted next as guest access `in` (base in `ra`): a host
     /// SIGSEGV there resumes at a fault stub that exits with `reason` at `in`'s pc.
     Stub& fault_site(const ir::Inst& in, Xbyak::Reg64 ra, JitExit reason);
+    /// fault_site for an access at constant guest address `addr` (no base register).
+    Stub& fault_site_at(const ir::Inst& in, int32_t addr, JitExit reason);
+    /// User mode: the guest address of access `in` when its base is a constant and the whole
+    /// access lies below the memory limit and 2^31 (no range check, a disp32 off r14), else -1.
+    int64_t constant_address(const ir::Inst& in) const;
     /// Caller-saved registers holding values that are still needed after instruction `v`.
     std::vector<int> live_caller_saved(ir::Value v);
 

@@ -144,8 +144,7 @@ bool emit_if_converted(ir::Builder& ir, const decoder::DecodedInsn& br, uint64_t
     unsigned n_written = 0;
     for (unsigned k = 0; k < body.n; ++k) {
         const unsigned rd = body.insns[k].rd;
-        if (rd == 0 || std::find(written, written + n_written, rd) != written + n_written)
-            continue;
+        if (rd == 0 || std::find(written, written + n_written, rd) != written + n_written) continue;
         written[n_written] = rd;
         before[n_written++] = ir.get_reg(rd);
     }
