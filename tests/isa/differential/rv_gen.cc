@@ -88,7 +88,10 @@ class Generator {
             } else if (roll < 7 && m_in_loop && m_items.size() > m_loop_start + 3) {
                 close_loop();
             } else if (roll < 14) {
-                branch();
+                if (m_rng.chance(30))
+                    diamond();
+                else
+                    branch();
             } else if (roll < 16) {
                 jal();
             } else if (roll < 18) {
@@ -302,6 +305,23 @@ class Generator {
         Item it{Item::Branch, op_info(op).match | uint32_t(rs()) << 15 | uint32_t(rs()) << 20, 4};
         it.target = m_items.size() + 1 + m_rng.below(10);
         add(it);
+    }
+
+    /// if/else: a branch over the then-arm and a `j` over the else-arm, short enough for the
+    /// translator's if-conversion (when the arms are plain computation).
+    void diamond() {
+        static const Op kBr[] = {Op::Beq, Op::Bne, Op::Blt, Op::Bge, Op::Bltu, Op::Bgeu};
+        const size_t branch_at = m_items.size();
+        Op op = kBr[m_rng.below(6)];
+        add(Item{Item::Branch, op_info(op).match | uint32_t(rs()) << 15 | uint32_t(rs()) << 20, 4});
+        for (unsigned k = 1 + unsigned(m_rng.below(3)); k > 0; --k)
+            emit_random(m_int_ops);
+        const size_t jump_at = m_items.size();
+        add(Item{Item::Jal, 0x6fu, 4}); // j (rd = x0)
+        m_items[branch_at].target = m_items.size();
+        for (unsigned k = unsigned(m_rng.below(3)); k > 0; --k)
+            emit_random(m_int_ops);
+        m_items[jump_at].target = m_items.size();
     }
 
     void jal() {

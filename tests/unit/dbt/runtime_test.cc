@@ -245,6 +245,56 @@ TEST(Translator, ShortBranchesOverComputationRunStraightThroughWithExactBudgets)
     }
 }
 
+uint32_t sub(unsigned rd, unsigned rs1, unsigned rs2) {
+    return add(rd, rs1, rs2) | 0x20u << 25;
+}
+uint32_t j_fwd(int32_t off) { // jal x0, off
+    const uint32_t o = uint32_t(off);
+    return 0x6f | ((o >> 12) & 0xff) << 12 | ((o >> 11) & 1) << 20 | ((o >> 1) & 0x3ff) << 21 |
+           ((o >> 20) & 1) << 31;
+}
+
+TEST(Translator, IfElseDiamondsRunStraightThroughWithExactBudgets) {
+    // a0 = sum of the odd numbers minus the even ones in 1..100, as an if/else: the beq and
+    // the j over the else arm become straight-line code (entry, loop and ecall blocks), and
+    // every budget stops where the interpreter does (6 instructions on the odd path, 5 on the
+    // even one).
+    Guest g;
+    g.load(kCode, {
+                      addi(10, 0, 0),   // a0 = 0
+                      addi(11, 0, 100), // a1 = 100
+                      andi(5, 11, 1),   // loop: t0 = a1 & 1
+                      beq(5, 0, 12),    // if t0 == 0 goto else
+                      add(10, 10, 11),  // a0 += a1
+                      j_fwd(8),         // goto join
+                      sub(10, 10, 11),  // else: a0 -= a1
+                      addi(11, 11, -1), // join: a1 -= 1
+                      bne(11, 0, -24),  // while a1 != 0
+                      kEcall,
+                  });
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    auto e = run_translated(s, g.memory(), 1'000'000, *t);
+    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    EXPECT_EQ(int64_t(s.x[10]), -50);
+    EXPECT_EQ(s.instret, 2u + 50 * 6 + 50 * 5);
+    EXPECT_EQ(t->stats().blocks_translated, 3u);
+    EXPECT_EQ(t->stats().side_exits, 0u);
+    for (uint64_t budget = 1; budget < 40; ++budget) {
+        auto fresh = make();
+        riscv::HartState a, b;
+        a.pc = b.pc = kCode;
+        const auto ea = interp::run_user(a, g.memory(), budget);
+        const auto eb = run_translated(b, g.memory(), budget, *fresh);
+        EXPECT_EQ(eb.kind, ea.kind) << budget;
+        EXPECT_EQ(b.pc, a.pc) << budget;
+        EXPECT_EQ(b.x[10], a.x[10]) << budget;
+        EXPECT_EQ(b.x[11], a.x[11]) << budget;
+        EXPECT_EQ(b.instret, a.instret) << budget;
+    }
+}
+
 uint32_t srliw(unsigned rd, unsigned rs1, unsigned shamt) {
     return i_type(0x1b, 5, rd, rs1, int32_t(shamt));
 }

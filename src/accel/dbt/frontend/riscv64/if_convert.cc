@@ -7,7 +7,8 @@
 //     mv   a5, a4
 //  1: ...
 //
-// As a side exit, such a branch leaves the block whenever it is taken (every guest register
+// (and if/else as `b<cc> L; then...; j J; L: else...; J:`). As a side exit, such a branch
+// leaves the block whenever it is taken (every guest register
 // written back, the target block entered through its chained jump); when it is unpredictable,
 // half of the iterations of a loop leave it. Converted, the skipped instructions run anyway and
 // every register they write takes Select(taken, value before, value after) where they join, so
@@ -134,26 +135,39 @@ bool emit_if_converted(ir::Builder& ir, const decoder::DecodedInsn& br, uint64_t
         return false;
     };
 
-    // The branch: its condition, and the registers the body writes as they are before it.
+    // The branch: its condition, and the registers either arm writes as they are before it.
     ir.set_guest(pc, uint16_t(*count));
     block.insn_length.push_back(br.length);
     ++*count;
     const Value taken = ir.op(taken_compare(br.op), ir.get_reg(br.rs1), ir.get_reg(br.rs2));
     unsigned written[Hammock::kMaxInsns];
     Value before[Hammock::kMaxInsns];
+    Value then_value[Hammock::kMaxInsns];
     unsigned n_written = 0;
     for (unsigned k = 0; k < body.n; ++k) {
         const unsigned rd = body.insns[k].rd;
-        if (rd == 0 || std::find(written, written + n_written, rd) != written + n_written) continue;
+        if (k == body.jump || rd == 0 ||
+            std::find(written, written + n_written, rd) != written + n_written)
+            continue;
         written[n_written] = rd;
         before[n_written++] = ir.get_reg(rd);
     }
 
-    // The skipped instructions, translated as usual.
+    // Both arms, translated as usual, one after the other: the fall-through arm (run when the
+    // branch is not taken), then the diamond's jump, whose target is the join (nothing to
+    // emit), then the taken arm, which starts from the registers as they were at the branch.
     for (unsigned k = 0; k < body.n; ++k) {
         const decoder::DecodedInsn& d = body.insns[k];
         ir.set_guest(body.pcs[k], uint16_t(*count));
         block.insn_length.push_back(d.length);
+        ++*count;
+        if (k == body.jump) {
+            for (unsigned w = 0; w < n_written; ++w) {
+                then_value[w] = ir.get_reg(written[w]);
+                ir.set_reg(written[w], before[w]);
+            }
+            continue;
+        }
         bool frm_checked = true; // (integer instructions never look at it)
         InsnContext c{ir, d, body.pcs[k]};
         c.frm_checked = &frm_checked;
@@ -161,16 +175,26 @@ bool emit_if_converted(ir::Builder& ir, const decoder::DecodedInsn& br, uint64_t
         if (!visit_rvi(c) && !visit_rvm(c) && !visit_zb(c)) return roll_back();
         if (c.ends_block || c.side_exit || c.follow || !c.retires || !only_computation(block, mark))
             return roll_back();
-        ++*count;
     }
 
     // Where the paths join: each written register is its value from the path taken, and the
-    // skipped instructions, charged on entry, go back to the budget when the branch was taken.
-    for (unsigned k = 0; k < n_written; ++k)
-        ir.set_reg(written[k], ir.op(Opcode::Select, taken, before[k], ir.get_reg(written[k])));
-    Value skipped = taken; // 0 or 1
-    if (body.n > 1) skipped = ir.op(Opcode::Mul, taken, ir.c64(body.n));
-    if (body.n > 0) ir.op(Opcode::Unretire, skipped);
+    // instructions of the path not taken (all charged on entry) go back to the budget.
+    const bool diamond = body.jump < body.n;
+    for (unsigned w = 0; w < n_written; ++w) {
+        const Value last = ir.get_reg(written[w]); // after the arm translated last
+        const Value if_taken = diamond ? last : before[w];
+        const Value if_not_taken = diamond ? then_value[w] : last;
+        ir.set_reg(written[w], ir.op(Opcode::Select, taken, if_taken, if_not_taken));
+    }
+    // Taken, the fall-through arm and the diamond's jump were skipped; not taken, the other arm.
+    const unsigned fall_insns = diamond ? body.jump + 1 : body.n;
+    const unsigned taken_insns = body.n - fall_insns;
+    if (fall_insns != 0 || taken_insns != 0) {
+        Value skipped = taken;
+        if (taken_insns != 0 || fall_insns != 1)
+            skipped = ir.op(Opcode::Select, taken, ir.c64(fall_insns), ir.c64(taken_insns));
+        ir.op(Opcode::Unretire, skipped);
+    }
     return true;
 }
 

@@ -106,24 +106,38 @@ bool visit_system(InsnContext& c, FpState& fp) {
     return false;
 }
 
-/// The instructions the forward conditional branch `br` at `pc` skips, when they qualify for
-/// if-conversion (if_convert.h): at most Hammock::kMaxInsns plain integer instructions, on the
-/// block's page, and room for them in the block.
+/// What the forward conditional branch `br` at `pc` skips, when it qualifies for if-conversion
+/// (if_convert.h): a hammock of at most 4 plain integer instructions, or a diamond whose arms and
+/// jump are at most Hammock::kMaxInsns, all on the block's page, with room for them in the block.
 bool collect_hammock(const CodeView& memory, interp::DecodeCache& decode_cache, uint64_t pc,
                      const decoder::DecodedInsn& br, uint64_t page, unsigned count,
                      unsigned max_insns, Hammock* body) {
+    constexpr unsigned kMaxHammock = 4;
     if (br.imm <= 0 || br.imm > int64_t(br.length + 4 * Hammock::kMaxInsns)) return false;
-    const uint64_t target = pc + uint64_t(br.imm);
-    if ((target & ~uint64_t(0xfff)) != page) return false;
+    uint64_t end = pc + uint64_t(br.imm); // where the walk stops: the target, then the join
     body->n = 0;
-    for (uint64_t at = pc + br.length; at != target;) {
+    body->jump = Hammock::kMaxInsns;
+    for (uint64_t at = pc + br.length; at != end;) {
         uint32_t raw = 0;
-        if (at > target || body->n == Hammock::kMaxInsns || !fetch(memory, at, &raw)) return false;
+        if (at > end || body->n == Hammock::kMaxInsns || (at & ~uint64_t(0xfff)) != page ||
+            !fetch(memory, at, &raw))
+            return false;
         const decoder::DecodedInsn d = decode_cache.lookup(at, raw);
-        if (!is_pure_integer(d.op)) return false;
         body->insns[body->n] = d;
         body->pcs[body->n++] = at;
         at += d.length;
+        if (is_pure_integer(d.op)) continue;
+        // `j` forward as the last instruction before the branch target: an if/else diamond.
+        if (d.op != decoder::Op::Jal || d.rd != 0 || at != end || body->jump < Hammock::kMaxInsns ||
+            d.imm <= 0)
+            return false;
+        body->jump = body->n - 1;
+        end = body->pcs[body->jump] + uint64_t(d.imm);
+    }
+    if ((end & ~uint64_t(0xfff)) != page) return false;
+    if (body->jump == Hammock::kMaxInsns) {
+        if (body->n > kMaxHammock) return false;
+        body->jump = body->n;
     }
     return count + 1 + body->n <= max_insns;
 }
@@ -188,7 +202,8 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
             Hammock body;
             if (collect_hammock(memory, decode_cache, cur, d, page, count, max_insns, &body) &&
                 emit_if_converted(ir, d, cur, body, &count)) {
-                cur += uint64_t(d.imm);
+                cur = body.jump < body.n ? body.pcs[body.jump] + uint64_t(body.insns[body.jump].imm)
+                                         : cur + uint64_t(d.imm);
                 if (count >= max_insns || (cur & ~uint64_t(0xfff)) != page) {
                     ir.jump(cur);
                     break;
