@@ -26,6 +26,7 @@ struct Pattern {
     bool store_between = false; ///< a store between the byte loads
     bool keep_partial = false;  ///< the or of bytes 0 and 1 is also written to x12
     bool every_partial = false; ///< each partial or is written to a register of its own (x20 + k)
+    bool nested = false;        ///< byte k at (offset + x10) + k: a5 = 8 + s1 + 16, then lbu k(a5)
 };
 
 /// x11 = the little-endian value of `p.bytes` bytes at x10 + offset (as compilers write it).
@@ -42,7 +43,11 @@ Block build(const Pattern& p) {
     for (unsigned k : order) {
         ir.set_guest(0x1000 + 4 * k, uint16_t(k));
         int64_t off = p.offset + k + (int(k) == p.wrong_offset_byte ? 1 : 0);
-        const Value addr = off == 0 ? base : ir.op(Opcode::Add, base, ir.c64(uint64_t(off)));
+        Value addr = off == 0 ? base : ir.op(Opcode::Add, base, ir.c64(uint64_t(off)));
+        if (p.nested) {
+            const Value inner = ir.op(Opcode::Add, ir.c64(uint64_t(p.offset)), base);
+            addr = k == 0 ? inner : ir.op(Opcode::Add, inner, ir.c64(k));
+        }
         byte[k] = ir.op(Opcode::Load8U, addr);
         if (p.store_between && k == order[0]) ir.op(Opcode::Store8, base, ir.c64(0));
     }
@@ -113,6 +118,22 @@ TEST(FuseByteLoads, TwoAndFourBytesAtAnOffset) {
     }
 }
 
+TEST(FuseByteLoads, BytesAtNestedConstantOffsetsOfOneBaseFuse) {
+    // zstd: a5 = 8 + s1 + 16 (the constant first), lbu 0(a5) ... lbu 7(a5): byte 0's address
+    // is that sum itself, the others add k to it; all are s1 + 24 + k.
+    Pattern p;
+    p.offset = 8;
+    p.nested = true;
+    Block b = build(p);
+    const auto expected = registers_after(b);
+    passes::fuse_byte_loads(b);
+    ASSERT_TRUE(verify(b).ok()) << print(b);
+    const Inst* f = fused_load(b);
+    ASSERT_NE(f, nullptr) << print(b);
+    EXPECT_EQ(f->op, Opcode::Load64);
+    EXPECT_EQ(count_op(b, Opcode::Load8U), 0u) << print(b);
+    EXPECT_EQ(registers_after(b), expected) << print(b);
+}
 TEST(FuseByteLoads, PartialValuesStillNeededComeFromTheWideLoad) {
     Pattern p;
     p.keep_partial = true; // x12 = byte0 | byte1 << 8 stays a register write

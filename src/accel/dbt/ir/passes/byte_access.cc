@@ -3,18 +3,19 @@
 namespace machina::dbt::ir::passes {
 
 void split_address(const Block& b, Value a, Value* base, uint64_t* offset) {
-    const Inst& in = b.insts[a];
-    if (in.op == Opcode::Add && in.type == Type::I64) {
-        for (unsigned side = 0; side < 2; ++side) {
-            if (is_const(b, in.args[side])) {
-                *base = in.args[1 - side];
-                *offset = b.insts[in.args[side]].imm;
-                return;
-            }
-        }
+    // Through a few levels of `+ constant`, either side: a5 = 8 + s1 + 16 followed by lbu
+    // 0(a5) ... lbu 7(a5) gives s1 + 24 ... s1 + 31 whichever way the sum was built.
+    uint64_t sum = 0;
+    for (int depth = 0; depth < 4; ++depth) {
+        const Inst& in = b.insts[a];
+        if (in.op != Opcode::Add || in.type != Type::I64) break;
+        const int side = is_const(b, in.args[1]) ? 1 : is_const(b, in.args[0]) ? 0 : -1;
+        if (side < 0) break;
+        sum += b.insts[in.args[side]].imm;
+        a = in.args[1 - side];
     }
     *base = a;
-    *offset = 0;
+    *offset = sum;
 }
 
 bool writes_memory(Opcode op) {

@@ -14,8 +14,8 @@ inline bool is_const(const Block& b, Value v) {
     return b.insts[v].op == Opcode::Const;
 }
 
-/// Splits address `a` into base + constant offset (an I64 Add with a Const operand), else
-/// `a` + 0.
+/// Splits address `a` into base + constant offset (through up to four nested I64 Adds with a
+/// Const operand), else `a` + 0.
 void split_address(const Block& b, Value a, Value* base, uint64_t* offset);
 
 /// True when `op` writes guest memory or calls out (then bytes read around it may differ).
