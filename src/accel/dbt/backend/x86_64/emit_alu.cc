@@ -15,10 +15,13 @@ void Emitter::emit_alu2(Value v) {
     const Value a = in.args[0], b = in.args[1];
     Reg64 d = def(v);
     const Reg32e dd = sized(d, w);
-    // A constant added to a value that stays live in another register: one lea, no copy.
-    const int ra = m_cache.reg_of(m_cache.root(a));
-    if ((in.op == Opcode::Add || in.op == Opcode::Sub) && fits_imm(b, w) && ra >= 0 &&
-        ra != d.getIdx()) {
+    // A constant added to a value that stays live in another register: one lea, no copy (a
+    // value needed again later is loaded into its own register first, as mov_val would).
+    const bool add_imm = (in.op == Opcode::Add || in.op == Opcode::Sub) && fits_imm(b, w);
+    int ra = m_cache.reg_of(m_cache.root(a));
+    if (add_imm && ra < 0 && !is_const(a) && m_cache.worth_caching(m_cache.root(a)))
+        ra = use_reg(a).getIdx();
+    if (add_imm && ra >= 0 && ra != d.getIdx()) {
         const int64_t c = int64_t(int32_t(uint32_t(cval(b))));
         const int64_t disp = in.op == Opcode::Add ? c : -c;
         if (disp == int64_t(int32_t(disp))) {
