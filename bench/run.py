@@ -32,13 +32,15 @@ MODES = ["native", "qemu", "interp", "dbt"]
 
 
 def find_machina(explicit):
-    """--machina, else $MACHINA_RISCV64, else the newest build/*/apps/machina-riscv64/machina-riscv64."""
+    """--machina, else $MACHINA_RISCV64, else the newest non-sanitizer build/*/apps/machina-riscv64/..."""
     # Absolute paths: workloads run with their own working directory.
     if explicit:
         return os.path.abspath(explicit)
     if os.environ.get("MACHINA_RISCV64"):
         return os.path.abspath(os.environ["MACHINA_RISCV64"])
-    found = sorted(REPO.glob("build/*/apps/machina-riscv64/machina-riscv64"), key=lambda p: p.stat().st_mtime)
+    found = sorted((p for p in REPO.glob("build/*/apps/machina-riscv64/machina-riscv64")
+                    if "san" not in p.parts[-4]),  # never a sanitizer build
+                   key=lambda p: p.stat().st_mtime)
     return str(found[-1]) if found else ""
 
 

@@ -40,16 +40,15 @@ RESULT = re.compile(r"machina-guest: result (\S+) (ok|FAIL) ([0-9.]+) s")
 
 
 def find_machina(explicit):
-    """--machina, else $MACHINA_SYSTEM_RISCV64, else build/release/..., else the newest build/*/..."""
+    """--machina, else $MACHINA_SYSTEM_RISCV64, else the newest build/*/... that is not a
+    sanitizer build (a stale build/release must not win over a fresh one)."""
     if explicit:
         return os.path.abspath(explicit)
     if os.environ.get("MACHINA_SYSTEM_RISCV64"):
         return os.path.abspath(os.environ["MACHINA_SYSTEM_RISCV64"])
     rel = "apps/machina-system-riscv64/machina-system-riscv64"
-    release = REPO / "build" / "release" / rel
-    if release.exists():
-        return str(release)
-    found = sorted(REPO.glob(f"build/*/{rel}"), key=lambda p: p.stat().st_mtime)
+    found = sorted((p for p in REPO.glob(f"build/*/{rel}") if "san" not in p.parts[-4]),
+                   key=lambda p: p.stat().st_mtime)
     return str(found[-1]) if found else ""
 
 
@@ -135,7 +134,7 @@ def render(rows, markdown):
 def main():
     cache = Path(os.environ.get("MACHINA_CACHE", Path.home() / ".cache" / "machina"))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--machina", default="", help="machina-system-riscv64 binary (default: build/release)")
+    ap.add_argument("--machina", default="", help="machina-system-riscv64 binary (default: the newest non-sanitizer build/*)")
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--emulators", default="qemu,machina", help="which to run (default: %(default)s)")
     ap.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated subset of boot,lua,zstd")
