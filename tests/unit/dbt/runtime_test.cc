@@ -121,21 +121,47 @@ TEST(Translator, RunsLoopToEcallWithExactInstret) {
     EXPECT_GE(t->stats().links, 1u);
 }
 
-TEST(Translator, BudgetMatchesInterpreterExactly) {
-    Guest g;
-    load_sum_loop(g, 1000);
-    auto t = make();
-    for (uint64_t budget : {1u, 2u, 3u, 4u, 5u, 100u, 1001u, 2999u}) {
+/// Runs the program at kCode in the interpreter and on the translator `get()` returns, once per
+/// budget: both must stop at the same pc with the same a0, a1 and instret.
+template <typename GetTranslator>
+void expect_budgets_like_the_interpreter(const Guest& g, const std::vector<uint64_t>& budgets,
+                                         GetTranslator get) {
+    for (uint64_t budget : budgets) {
         riscv::HartState a, b;
         a.pc = b.pc = kCode;
-        auto ea = interp::run_user(a, g.memory(), budget);
-        auto eb = run_translated(b, g.memory(), budget, *t);
+        const auto ea = interp::run_user(a, g.memory(), budget);
+        const auto eb = run_translated(b, g.memory(), budget, get());
         EXPECT_EQ(eb.kind, ea.kind) << budget;
         EXPECT_EQ(b.pc, a.pc) << budget;
         EXPECT_EQ(b.x[10], a.x[10]) << budget;
         EXPECT_EQ(b.x[11], a.x[11]) << budget;
         EXPECT_EQ(b.instret, a.instret) << budget;
     }
+}
+
+/// expect_budgets_like_the_interpreter with a new translator (empty cache) for each budget.
+void expect_budgets_on_fresh_translators(const Guest& g, const std::vector<uint64_t>& budgets) {
+    std::unique_ptr<Translator> fresh;
+    expect_budgets_like_the_interpreter(g, budgets, [&]() -> Translator& {
+        fresh = make();
+        return *fresh;
+    });
+}
+
+/// 1, 2, ..., n - 1.
+std::vector<uint64_t> budgets_below(uint64_t n) {
+    std::vector<uint64_t> out;
+    for (uint64_t k = 1; k < n; ++k)
+        out.push_back(k);
+    return out;
+}
+
+TEST(Translator, BudgetMatchesInterpreterExactly) {
+    Guest g;
+    load_sum_loop(g, 1000);
+    auto t = make(); // one cache for every budget
+    expect_budgets_like_the_interpreter(g, {1, 2, 3, 4, 5, 100, 1001, 2999},
+                                        [&]() -> Translator& { return *t; });
 }
 
 TEST(Translator, ColdBlocksAreInterpretedUntilHotWithTheSameResults) {
@@ -156,18 +182,12 @@ TEST(Translator, ColdBlocksAreInterpretedUntilHotWithTheSameResults) {
     EXPECT_EQ(s.instret, 2u + 3 * 1000);
     EXPECT_GE(t.stats().blocks_translated, 1u);
     EXPECT_GE(t.stats().interp_fallbacks, 4u); // the cold visits
-    for (uint64_t budget : {1u, 2u, 3u, 4u, 5u, 7u, 13u, 100u, 1001u, 2999u}) {
-        auto fresh = Translator::create(o);
-        ASSERT_TRUE(fresh.ok());
-        riscv::HartState a, b;
-        a.pc = b.pc = kCode;
-        auto ea = interp::run_user(a, g.memory(), budget);
-        auto eb = run_translated(b, g.memory(), budget, **fresh);
-        EXPECT_EQ(eb.kind, ea.kind) << budget;
-        EXPECT_EQ(b.pc, a.pc) << budget;
-        EXPECT_EQ(b.x[10], a.x[10]) << budget;
-        EXPECT_EQ(b.instret, a.instret) << budget;
-    }
+    std::unique_ptr<Translator> fresh;
+    expect_budgets_like_the_interpreter(g, {1, 2, 3, 4, 5, 7, 13, 100, 1001, 2999},
+                                        [&]() -> Translator& {
+                                            fresh = std::move(*Translator::create(o));
+                                            return *fresh;
+                                        });
 }
 
 /// sum of the odd numbers in 1..n: a loop with an `if` inside (a forward branch).
@@ -200,20 +220,31 @@ void load_odd_sum_loop_with_load(Guest& g, int32_t n) {
                   });
 }
 
+/// What a run of the program at kCode to its ecall on a fresh translator left.
+struct ToEcall {
+    riscv::HartState state;
+    TranslatorStats stats;
+};
+ToEcall run_to_ecall(const Guest& g) {
+    auto t = make();
+    ToEcall r;
+    r.state.pc = kCode;
+    EXPECT_EQ(run_translated(r.state, g.memory(), 1'000'000, *t).kind, ExitKind::Ecall);
+    r.stats = t->stats();
+    return r;
+}
+
 TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {
     // The loop body is one block (the beq a side exit), not three: blocks at the entry, the
     // loop, the skip target (where the side exit goes) and the ecall.
     Guest g;
     load_odd_sum_loop_with_load(g, 100);
-    auto t = make();
-    riscv::HartState s;
-    s.pc = kCode;
-    auto e = run_translated(s, g.memory(), 1'000'000, *t);
-    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    const ToEcall r = run_to_ecall(g);
+    const riscv::HartState& s = r.state;
     EXPECT_EQ(s.x[10], 2500u);
     EXPECT_EQ(s.instret, 2u + 50 * 6 + 50 * 4);
-    EXPECT_EQ(t->stats().blocks_translated, 4u);
-    EXPECT_GE(t->stats().side_exits, 1u);
+    EXPECT_EQ(r.stats.blocks_translated, 4u);
+    EXPECT_GE(r.stats.side_exits, 1u);
 }
 
 TEST(Translator, ShortBranchesOverComputationRunStraightThroughWithExactBudgets) {
@@ -222,27 +253,13 @@ TEST(Translator, ShortBranchesOverComputationRunStraightThroughWithExactBudgets)
     // (the skipped add goes back to the budget when the branch is taken).
     Guest g;
     load_odd_sum_loop(g, 100);
-    auto t = make();
-    riscv::HartState s;
-    s.pc = kCode;
-    auto e = run_translated(s, g.memory(), 1'000'000, *t);
-    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    const ToEcall r = run_to_ecall(g);
+    const riscv::HartState& s = r.state;
     EXPECT_EQ(s.x[10], 2500u);
     EXPECT_EQ(s.instret, 2u + 50 * 5 + 50 * 4);
-    EXPECT_EQ(t->stats().blocks_translated, 3u);
-    EXPECT_EQ(t->stats().side_exits, 0u);
-    for (uint64_t budget = 1; budget < 40; ++budget) {
-        auto fresh = make();
-        riscv::HartState a, b;
-        a.pc = b.pc = kCode;
-        const auto ea = interp::run_user(a, g.memory(), budget);
-        const auto eb = run_translated(b, g.memory(), budget, *fresh);
-        EXPECT_EQ(eb.kind, ea.kind) << budget;
-        EXPECT_EQ(b.pc, a.pc) << budget;
-        EXPECT_EQ(b.x[10], a.x[10]) << budget;
-        EXPECT_EQ(b.x[11], a.x[11]) << budget;
-        EXPECT_EQ(b.instret, a.instret) << budget;
-    }
+    EXPECT_EQ(r.stats.blocks_translated, 3u);
+    EXPECT_EQ(r.stats.side_exits, 0u);
+    expect_budgets_on_fresh_translators(g, budgets_below(40));
 }
 
 uint32_t sub(unsigned rd, unsigned rs1, unsigned rs2) {
@@ -272,27 +289,13 @@ TEST(Translator, IfElseDiamondsRunStraightThroughWithExactBudgets) {
                       bne(11, 0, -24),  // while a1 != 0
                       kEcall,
                   });
-    auto t = make();
-    riscv::HartState s;
-    s.pc = kCode;
-    auto e = run_translated(s, g.memory(), 1'000'000, *t);
-    EXPECT_EQ(e.kind, ExitKind::Ecall);
+    const ToEcall r = run_to_ecall(g);
+    const riscv::HartState& s = r.state;
     EXPECT_EQ(int64_t(s.x[10]), -50);
     EXPECT_EQ(s.instret, 2u + 50 * 6 + 50 * 5);
-    EXPECT_EQ(t->stats().blocks_translated, 3u);
-    EXPECT_EQ(t->stats().side_exits, 0u);
-    for (uint64_t budget = 1; budget < 40; ++budget) {
-        auto fresh = make();
-        riscv::HartState a, b;
-        a.pc = b.pc = kCode;
-        const auto ea = interp::run_user(a, g.memory(), budget);
-        const auto eb = run_translated(b, g.memory(), budget, *fresh);
-        EXPECT_EQ(eb.kind, ea.kind) << budget;
-        EXPECT_EQ(b.pc, a.pc) << budget;
-        EXPECT_EQ(b.x[10], a.x[10]) << budget;
-        EXPECT_EQ(b.x[11], a.x[11]) << budget;
-        EXPECT_EQ(b.instret, a.instret) << budget;
-    }
+    EXPECT_EQ(r.stats.blocks_translated, 3u);
+    EXPECT_EQ(r.stats.side_exits, 0u);
+    expect_budgets_on_fresh_translators(g, budgets_below(40));
 }
 
 uint32_t srliw(unsigned rd, unsigned rs1, unsigned shamt) {
