@@ -605,6 +605,34 @@ TEST(Backend, ConstantAddsToValuesThatStayLive) {
     }
 }
 
+TEST(Backend, Zext32IsFreeOnlyAfterAnInstructionThatClearsTheUpperHalf) {
+    // x1 has garbage in its upper half, and Trunc32 shares its register. Zext32 of a 32-bit add
+    // or shift shares the result's register (no code); Zext32 of the Trunc32 itself, and of a
+    // shift by a constant 0 (which may leave the register as it was), must still clear it.
+    Harness h(HostFeatures::detect());
+    for (uint64_t x : interesting_values()) {
+        ir::Block block;
+        ir::Builder ir(block);
+        const ir::Value x32 = ir.op(Opcode::Trunc32, ir.get_reg(1));
+        ir.set_reg(2, ir.op(Opcode::Zext32, x32));
+        ir.set_reg(3, ir.op(Opcode::Zext32, ir.op(Opcode::Add, x32, ir.konst(Type::I32, 1))));
+        ir.set_reg(4, ir.op(Opcode::Zext32, ir.op(Opcode::Shl, x32, ir.konst(Type::I32, 0))));
+        ir.set_reg(5, ir.op(Opcode::Zext32, ir.op(Opcode::Shl, x32, ir.konst(Type::I32, 3))));
+        ir.set_reg(6, ir.op(Opcode::Zext32,
+                            ir.op(Opcode::Sar, x32, ir.op(Opcode::Trunc32, ir.get_reg(7)))));
+        ir.jump(0);
+        h.state.x[1] = x;
+        h.state.x[7] = 32 + 5; // a count of 5 after masking
+        ASSERT_EQ(h.run(block), JitExit::Link);
+        const uint32_t lo = uint32_t(x);
+        EXPECT_EQ(h.state.x[2], uint64_t(lo)) << std::hex << x;
+        EXPECT_EQ(h.state.x[3], uint64_t(uint32_t(lo + 1))) << std::hex << x;
+        EXPECT_EQ(h.state.x[4], uint64_t(lo)) << std::hex << x;
+        EXPECT_EQ(h.state.x[5], uint64_t(uint32_t(lo << 3))) << std::hex << x;
+        EXPECT_EQ(h.state.x[6], uint64_t(uint32_t(int32_t(lo) >> 5))) << std::hex << x;
+    }
+}
+
 TEST(Backend, RotatingGuestRegistersKeepsValuesWhoseOnlyCopyIsOverwritten) {
     // x[r] = x[r + 1] for r = 1..23, x[24] = x[1]: each write overwrites HartState's only copy of
     // a value a later write still needs.

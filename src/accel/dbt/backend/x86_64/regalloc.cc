@@ -11,6 +11,28 @@ bool is_compare(ir::Opcode op) {
     return op >= ir::Opcode::Eq && op <= ir::Opcode::GeU;
 }
 
+/// True when the emitter computes I32 value `in` with a 32-bit x86 instruction writing its
+/// register, which clears the upper half: a Zext32 of it then needs no code.
+bool clears_upper_half(const ir::Block& block, const ir::Inst& in) {
+    if (in.type != ir::Type::I32) return false;
+    switch (in.op) {
+    case ir::Opcode::Add:
+    case ir::Opcode::Sub:
+    case ir::Opcode::And:
+    case ir::Opcode::Or:
+    case ir::Opcode::Xor:
+    case ir::Opcode::Mul: return true;
+    case ir::Opcode::Shl:
+    case ir::Opcode::Shr:
+    case ir::Opcode::Sar: {
+        // A constant count of 0 may leave the register as it was (emit_shift).
+        const ir::Inst& count = block.insts[in.args[1]];
+        return count.op != ir::Opcode::Const || (count.imm & 31) != 0;
+    }
+    default: return false;
+    }
+}
+
 } // namespace
 
 Allocation analyze_uses(const ir::Block& block) {
@@ -24,6 +46,12 @@ Allocation analyze_uses(const ir::Block& block) {
         out.root[v] = v;
         if (in.op == ir::Opcode::Trunc32 && block.insts[in.args[0]].op != ir::Opcode::Const) {
             out.root[v] = out.root[in.args[0]];
+            out.aliased[v] = true;
+        }
+        // Zext32 of a value whose register is already zero-extended: the same register.
+        if (in.op == ir::Opcode::Zext32 && out.root[in.args[0]] == in.args[0] &&
+            clears_upper_half(block, block.insts[in.args[0]])) {
+            out.root[v] = in.args[0];
             out.aliased[v] = true;
         }
         for (ir::Value a : in.args) {

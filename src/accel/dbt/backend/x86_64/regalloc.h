@@ -10,7 +10,8 @@
 // value is stored to a stack slot first. GetReg emits nothing: its value is read from HartState
 // by its first use. Constants get no register: the emitter folds them into immediates or
 // rematerializes them. Trunc32 shares its operand's homes (32-bit consumers only read the low
-// half).
+// half), and so does a Zext32 of a 32-bit result the emitter computes with a 32-bit instruction
+// (which clears the upper half already).
 
 #include <cstdint>
 #include <vector>
@@ -38,7 +39,7 @@ constexpr uint32_t kSpillSlots = 256;
 /// What the allocator knows about a block before emitting it: who uses each value, and when.
 struct Allocation {
     /// Per value: the value whose homes it shares (a Trunc32 chain ends at its first non-Trunc32
-    /// operand), else itself.
+    /// operand; a Zext32 of a clean 32-bit result shares that result's), else itself.
     std::vector<ir::Value> root;
     /// Uses of root value r are use_pos[use_start[r] .. use_start[r + 1]), in increasing order:
     /// the index of the using instruction, or insts.size() for the terminal.
@@ -49,7 +50,7 @@ struct Allocation {
     /// A compare used only by the Branch terminal: not materialized, the terminal emits
     /// cmp + jcc on its operands (kNoValue when there is none).
     ir::Value fused_compare = ir::kNoValue;
-    /// Per value: shares its operand's homes (Trunc32): nothing to emit.
+    /// Per value: shares its operand's homes (Trunc32, some Zext32): nothing to emit.
     std::vector<bool> aliased;
 };
 
