@@ -83,8 +83,13 @@ Exit Translator::run(riscv::HartState& state, const interp::UserMemory& memory,
     ThreadState& ts = thread_state();
     if (m_code_limit.load(std::memory_order_acquire) != memory.limit) {
         release_after_longjmp(); // (a flush waits for every thread to leave translated code)
-        flush();
-        m_code_limit.store(memory.limit, std::memory_order_release);
+        // One thread flushes: threads starting together must not flush each other's first
+        // blocks. (No thread inside translated code ever takes m_limit_mutex.)
+        std::lock_guard limit(m_limit_mutex);
+        if (m_code_limit.load(std::memory_order_acquire) != memory.limit) {
+            flush();
+            m_code_limit.store(memory.limit, std::memory_order_release);
+        }
     }
     backend::JitContext& ctx = backend::start_context(state);
     ctx.mem_base = memory.base;

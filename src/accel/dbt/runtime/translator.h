@@ -172,6 +172,7 @@ class Translator {
     /// The guest memory size the cached code was compiled for (its range checks depend on it);
     /// run() flushes the cache when called with memory of another size.
     std::atomic<uint64_t> m_code_limit{0};
+    std::mutex m_limit_mutex; ///< serializes the flush when the memory size changes
     /// Dispatcher visits of blocks not translated yet (hot_visits > 1).
     std::unordered_map<uint64_t, uint32_t> m_visits;
     std::atomic<int> m_flush_waiters{0}; ///< flushes waiting for m_exec (writer preference)
