@@ -53,9 +53,6 @@ class DbtEngine final : public Engine {
         if (dbt::Translator* t = m_translator.load()) t->flush();
     }
 
-    // The parent's code buffer may be shared memory: never write to it from the child. The
-    // old translator is leaked on purpose; the child interprets for a while and gets a new
-    // translator only if it keeps running (one that calls execve soon never needs it).
     void report_stats() override {
         const char* env = std::getenv("MACHINA_DBT_STATS");
         dbt::Translator* t = m_translator.load();
@@ -63,6 +60,9 @@ class DbtEngine final : public Engine {
         std::fputs(dbt::format_stats(t->stats()).c_str(), stderr);
     }
 
+    // The parent's code buffer may be shared memory: never write to it from the child. The
+    // old translator is leaked on purpose; the child interprets for a while and gets a new
+    // translator only if it keeps running (one that calls execve soon never needs it).
     void after_fork() override {
         m_translator.store(nullptr);
         m_interp_left.store(kForkInterpInstructions);

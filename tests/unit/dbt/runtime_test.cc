@@ -190,34 +190,24 @@ TEST(Translator, ColdBlocksAreInterpretedUntilHotWithTheSameResults) {
                                         });
 }
 
-/// sum of the odd numbers in 1..n: a loop with an `if` inside (a forward branch).
-void load_odd_sum_loop(Guest& g, int32_t n) {
+/// sum of the odd numbers in 1..n: a loop with an `if` inside (a forward branch). With
+/// `load_in_if`, the skipped part also loads t1 (unused) from memory[0x100]: not plain
+/// computation, so the branch stays a branch.
+void load_odd_sum_loop(Guest& g, int32_t n, bool load_in_if = false) {
+    const int32_t load = load_in_if ? 4 : 0;
     g.load(kCode, {
-                      addi(10, 0, 0),   // a0 = 0
-                      addi(11, 0, n),   // a1 = n
-                      andi(5, 11, 1),   // loop: t0 = a1 & 1
-                      beq(5, 0, 8),     // if t0 == 0 skip
-                      add(10, 10, 11),  // a0 += a1
-                      addi(11, 11, -1), // skip: a1 -= 1
-                      bne(11, 0, -16),  // while a1 != 0
-                      kEcall,
+                      addi(10, 0, 0),      // a0 = 0
+                      addi(11, 0, n),      // a1 = n
+                      andi(5, 11, 1),      // loop: t0 = a1 & 1
+                      beq(5, 0, 8 + load), // if t0 == 0 skip
+                      add(10, 10, 11),     // a0 += a1
                   });
-}
-
-/// The odd-number sum with a load (into t1, unused) in the skipped part: not plain computation,
-/// so the branch stays a branch.
-void load_odd_sum_loop_with_load(Guest& g, int32_t n) {
-    g.load(kCode, {
-                      addi(10, 0, 0),   // a0 = 0
-                      addi(11, 0, n),   // a1 = n
-                      andi(5, 11, 1),   // loop: t0 = a1 & 1
-                      beq(5, 0, 12),    // if t0 == 0 skip
-                      add(10, 10, 11),  // a0 += a1
-                      lw(6, 0, 0x100),  // t1 = memory[0x100]
-                      addi(11, 11, -1), // skip: a1 -= 1
-                      bne(11, 0, -20),  // while a1 != 0
-                      kEcall,
-                  });
+    if (load_in_if) g.load(kCode + 20, {lw(6, 0, 0x100)});
+    g.load(kCode + 20 + uint64_t(load), {
+                                            addi(11, 11, -1),       // skip: a1 -= 1
+                                            bne(11, 0, -16 - load), // while a1 != 0
+                                            kEcall,
+                                        });
 }
 
 /// What a run of the program at kCode to its ecall on a fresh translator left.
@@ -238,7 +228,7 @@ TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {
     // The loop body is one block (the beq a side exit), not three: blocks at the entry, the
     // loop, the skip target (where the side exit goes) and the ecall.
     Guest g;
-    load_odd_sum_loop_with_load(g, 100);
+    load_odd_sum_loop(g, 100, /*load_in_if=*/true);
     const ToEcall r = run_to_ecall(g);
     const riscv::HartState& s = r.state;
     EXPECT_EQ(s.x[10], 2500u);

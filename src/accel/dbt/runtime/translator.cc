@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/ir/passes/passes.h"
 #include "accel/dbt/ir/printer.h"
@@ -207,9 +209,11 @@ TranslatorStats Translator::stats() const {
 }
 
 std::string format_stats(const TranslatorStats& s) {
-    static constexpr const char* kExitNames[backend::kJitExitCount] = {
+    static constexpr const char* kExitNames[] = {
+        // in backend::JitExit's order
         "link",    "lookup",     "budget-short", "ecall",  "ebreak",    "illegal",
         "fence.i", "load-fault", "store-fault",  "helper", "interpret", "system"};
+    static_assert(std::size(kExitNames) == backend::kJitExitCount, "a JitExit without a name");
     std::string out = fmt::format(
         "dbt: {} blocks translated ({} carried loops, {} side exits), {} links, {} flushes\n"
         "dbt: {} entries into translated code, {} cold straight-line runs, {} interpreter runs\n"

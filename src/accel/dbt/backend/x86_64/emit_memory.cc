@@ -94,11 +94,12 @@ Emitter::Stub& Emitter::fault_site(const ir::Inst& in, Reg64 ra, JitExit reason)
     return stub;
 }
 
-Emitter::Stub& Emitter::fault_site_at(const ir::Inst& in, int32_t addr, JitExit reason) {
-    Stub& stub = fault_site(in, rax, reason);
-    stub.addr_reg = -1;
-    stub.addr_disp = addr;
-    return stub;
+RegExp Emitter::access_site(const ir::Inst& in, Reg64 ra, int64_t fixed, JitExit reason) {
+    Stub& stub = fault_site(in, ra, reason);
+    if (fixed < 0) return r14 + ra + ir::access_disp(in.imm);
+    stub.addr_reg = -1; // the stub stores the constant address
+    stub.addr_disp = int32_t(fixed);
+    return r14 + int32_t(fixed);
 }
 
 int64_t Emitter::constant_address(const ir::Inst& in) const {
@@ -112,18 +113,13 @@ int64_t Emitter::constant_address(const ir::Inst& in) const {
 void Emitter::emit_load(Value v) {
     if (m_softmmu) return emit_load_softmmu(v);
     const ir::Inst& in = m_block.insts[v];
+    // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
     const JitExit reason = in.imm & ir::kFusedLoad ? JitExit::Interpret : JitExit::LoadFault;
     const int64_t fixed = constant_address(in);
     const Reg64 ra = fixed >= 0 ? rax : use(in.args[0], rax);
     Reg64 d = def(v); // may spill: before the site is recorded
-    if (fixed >= 0) {
-        fault_site_at(in, int32_t(fixed), reason);
-    } else {
-        emit_base_check(in, ra, m_cache.root(in.args[0]));
-        // A fused load's fault replays its byte loads in the interpreter (ir::kFusedLoad).
-        fault_site(in, ra, reason);
-    }
-    const RegExp at = fixed >= 0 ? r14 + int32_t(fixed) : r14 + ra + ir::access_disp(in.imm);
+    if (fixed < 0) emit_base_check(in, ra, m_cache.root(in.args[0]));
+    const RegExp at = access_site(in, ra, fixed, reason);
     switch (in.op) {
     case Opcode::Load8U: movzx(d.cvt32(), byte[at]); break;
     case Opcode::Load8S: movsx(d, byte[at]); break;
@@ -148,13 +144,8 @@ void Emitter::emit_store(Value v) {
     Reg64 rb = imm_ok ? rcx : use(b, rcx); // may spill: before the fault stub's snapshot
     // A fused store's fault replays its first byte store in the interpreter (ir::kFusedStore).
     const JitExit reason = in.imm & ir::kFusedStore ? JitExit::Interpret : JitExit::StoreFault;
-    if (fixed >= 0) {
-        fault_site_at(in, int32_t(fixed), reason);
-    } else {
-        fault_site(in, ra, reason);
-    }
+    const RegExp at = access_site(in, ra, fixed, reason);
     const uint64_t c = is_const(b) ? cval(b) : 0;
-    const RegExp at = fixed >= 0 ? r14 + int32_t(fixed) : r14 + ra + ir::access_disp(in.imm);
     switch (size) {
     case 1:
         if (imm_ok)

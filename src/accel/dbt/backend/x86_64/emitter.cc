@@ -500,7 +500,7 @@ void Emitter::emit_inst(Value v) {
         const Value a = in.args[0];
         if (!is_const(a)) {
             add(r15, use(a, rax));
-        } else if (const uint64_t n = m_block.insts[a].imm) {
+        } else if (const uint64_t n = cval(a)) {
             add(r15, uint32_t(n));
         }
         break;

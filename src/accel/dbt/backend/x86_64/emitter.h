@@ -251,8 +251,10 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Records the host instruction emitted next as guest access `in` (base in `ra`): a host
     /// SIGSEGV there resumes at a fault stub that exits with `reason` at `in`'s pc.
     Stub& fault_site(const ir::Inst& in, Xbyak::Reg64 ra, JitExit reason);
-    /// fault_site for an access at constant guest address `addr` (no base register).
-    Stub& fault_site_at(const ir::Inst& in, int32_t addr, JitExit reason);
+    /// Records the fault site of access `in` (fault_site) and returns its host address: r14 +
+    /// ra + displacement, or r14 + `fixed` for a constant address (constant_address; no base
+    /// register, the stub stores the constant).
+    Xbyak::RegExp access_site(const ir::Inst& in, Xbyak::Reg64 ra, int64_t fixed, JitExit reason);
     /// User mode: the guest address of access `in` when its base is a constant and the whole
     /// access lies below the memory limit and 2^31 (no range check, a disp32 off r14), else -1.
     int64_t constant_address(const ir::Inst& in) const;

@@ -140,11 +140,6 @@ static_assert(sizeof(JitContext) <= riscv::HartState::kEngineScratchBytes,
               "JitContext outgrew HartState::engine_scratch");
 static_assert(alignof(JitContext) <= 64 && std::is_trivially_destructible_v<JitContext>);
 
-/// The JitContext in `state`'s engine scratch (valid after start_context).
-inline JitContext& context_of(riscv::HartState& state) {
-    return *std::launder(reinterpret_cast<JitContext*>(state.engine_scratch));
-}
-
 /// Starts a fresh JitContext for a run of `state` (its `state` field set) and returns it.
 inline JitContext& start_context(riscv::HartState& state) {
     JitContext* ctx = new (state.engine_scratch) JitContext{};
