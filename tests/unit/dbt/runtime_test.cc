@@ -41,6 +41,9 @@ uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) {
 uint32_t add(unsigned rd, unsigned rs1, unsigned rs2) {
     return 0x33 | rd << 7 | rs1 << 15 | rs2 << 20;
 }
+uint32_t xor_(unsigned rd, unsigned rs1, unsigned rs2) {
+    return 0x33 | rd << 7 | 4u << 12 | rs1 << 15 | rs2 << 20;
+}
 uint32_t s_type(uint32_t f3, unsigned rs1, unsigned rs2, int32_t imm) {
     return 0x23 | (uint32_t(imm) & 0x1f) << 7 | f3 << 12 | rs1 << 15 | rs2 << 20 |
            (uint32_t(imm >> 5) & 0x7f) << 25;
@@ -77,6 +80,9 @@ struct Guest {
     }
     ~Guest() { munmap(base, kMemSize); }
     void load(uint64_t at, std::initializer_list<uint32_t> insns) {
+        load(at, std::vector<uint32_t>(insns));
+    }
+    void load(uint64_t at, const std::vector<uint32_t>& insns) {
         for (uint32_t insn : insns) {
             std::memcpy(base + at, &insn, 4);
             at += 4;
@@ -222,6 +228,59 @@ ToEcall run_to_ecall(const Guest& g) {
     EXPECT_EQ(run_translated(r.state, g.memory(), 1'000'000, *t).kind, ExitKind::Ecall);
     r.stats = t->stats();
     return r;
+}
+
+/// At kCode: `n` instructions of a0 += a1 / a2 ^= a0, then (loop) a1 -= 1 and a branch back to
+/// kCode while a1 != 0, or (not loop) an ecall.
+std::vector<uint32_t> long_body(unsigned n, bool loop) {
+    std::vector<uint32_t> code;
+    for (unsigned k = 0; k < n; ++k)
+        code.push_back(k % 2 ? add(10, 10, 11) : xor_(12, 12, 10));
+    if (loop) {
+        code.push_back(addi(11, 11, -1));
+        code.push_back(bne(11, 0, -int32_t(4 * code.size())));
+    }
+    code.push_back(kEcall);
+    return code;
+}
+
+TEST(Translator, LoopsLongerThanTheBlockLimitRunAsOneCarriedBlock) {
+    // A 90-instruction loop (xxhash64's round loop is 98) is one self-loop block, not a
+    // 64-instruction block and a 26-instruction one; straight-line code still stops at 64.
+    Guest g;
+    g.load(kCode, long_body(88, true));
+    ir::Block block;
+    ASSERT_TRUE(frontend::translate_block(g.memory(), kCode, block, 64, false));
+    EXPECT_EQ(block.guest_insns, 90u);
+    EXPECT_EQ(block.term.kind, ir::TermKind::Branch);
+    EXPECT_EQ(block.term.target, kCode);
+    Guest straight;
+    straight.load(kCode, long_body(88, false));
+    ASSERT_TRUE(frontend::translate_block(straight.memory(), kCode, block, 64, false));
+    EXPECT_EQ(block.guest_insns, 64u);
+    EXPECT_EQ(block.term.kind, ir::TermKind::Jump);
+    // Too long even for twice the limit: the 64-instruction block.
+    Guest longer;
+    longer.load(kCode, long_body(200, true));
+    ASSERT_TRUE(frontend::translate_block(longer.memory(), kCode, block, 64, false));
+    EXPECT_EQ(block.guest_insns, 64u);
+
+    auto t = make();
+    riscv::HartState s;
+    s.pc = kCode;
+    s.x[11] = 1000;
+    ASSERT_EQ(run_translated(s, g.memory(), 1'000'000, *t).kind, ExitKind::Ecall);
+    riscv::HartState want;
+    want.pc = kCode;
+    want.x[11] = 1000;
+    ASSERT_EQ(interp::run_user(want, g.memory(), 1'000'000).kind, ExitKind::Ecall);
+    EXPECT_EQ(s.x[10], want.x[10]);
+    EXPECT_EQ(s.x[12], want.x[12]);
+    EXPECT_EQ(s.instret, 90u * 1000);
+    EXPECT_GE(t->stats().carried_loops, 1u);
+    // Budgets that stop inside the body and at the back edge, against the interpreter.
+    expect_budgets_like_the_interpreter(g, {1, 64, 89, 90, 91, 179, 180, 1234},
+                                        [&]() -> Translator& { return *t; });
 }
 
 TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {

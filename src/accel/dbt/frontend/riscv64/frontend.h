@@ -7,7 +7,8 @@
 // interpreter, so every instruction is covered.
 //
 // A block ends at a backward branch or a jump, ecall/ebreak/fence.i, an illegal instruction, the
-// end of the 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns.
+// end of the 4 KiB page it started in, an instruction that cannot be fetched, or kMaxBlockInsns
+// (in user mode, twice that when the longer block closes a loop back to its own start).
 // A forward conditional branch becomes a side exit (ExitIf) and the block goes on at its
 // fall-through (a superblock), up to a few per block; in user mode a forward jal or a call to
 // the same page goes on at its target (Block::segments), up to a few per block.
@@ -21,6 +22,9 @@ namespace machina::dbt::frontend {
 
 /// Most guest instructions in one block.
 constexpr unsigned kMaxBlockInsns = 64;
+/// Most guest instructions in a user-mode block that loops back to its start (translate_block
+/// builds such loops past its max_insns, up to twice it and at most this).
+constexpr unsigned kMaxLoopBlockInsns = 256;
 
 /// Translates guest code at `pc` into `block` (not yet optimized). Returns false, leaving the
 /// block empty, when not even the first instruction can be fetched.

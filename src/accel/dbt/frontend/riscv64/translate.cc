@@ -151,8 +151,17 @@ constexpr unsigned kMaxSideExits = 8;
 /// chained jump).
 constexpr unsigned kMaxFollows = 4;
 
-bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
-               bool native_fma) {
+/// User mode: a block that stops at its instruction limit is built again with up to this many
+/// times as many instructions, and kept when it then closes a loop back to its own start (a
+/// self-loop carries guest registers in host registers across iterations: xxhash64's round loop
+/// is 98 instructions). Longer blocks in general are slower (more side exits taken, more spills).
+constexpr unsigned kLoopLimitFactor = 2;
+
+/// Translates the block at `pc` (see translate_block); sets *at_limit when it stopped at
+/// max_insns rather than at a branch, a page end or an instruction that ends blocks.
+bool translate_once(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
+                    bool native_fma, bool* at_limit) {
+    *at_limit = false;
     block.reset(pc);
     interp::DecodeCache& decode_cache = interp::DecodeCache::for_this_thread();
     ir::Builder ir(block);
@@ -205,6 +214,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
                 cur = body.jump < body.n ? body.pcs[body.jump] + uint64_t(body.insns[body.jump].imm)
                                          : cur + uint64_t(d.imm);
                 if (count >= max_insns || (cur & ~uint64_t(0xfff)) != page) {
+                    *at_limit = count >= max_insns;
                     ir.jump(cur);
                     break;
                 }
@@ -252,6 +262,7 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
         cur += d.length;
         if (c.ends_block) break;
         if (count >= max_insns || (cur & ~uint64_t(0xfff)) != page) {
+            *at_limit = count >= max_insns;
             ir.jump(cur);
             break;
         }
@@ -260,6 +271,26 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     block.end_pc = cur;
     block.segments.emplace_back(segment_start, cur);
     return true;
+}
+
+/// True when the block's terminal goes back to its start (the loop-carry shape, loop_carry.cc).
+bool loops_to_start(const ir::Block& block) {
+    const ir::Terminal& t = block.term;
+    return (t.kind == ir::TermKind::Jump || t.kind == ir::TermKind::Branch) && t.target == block.pc;
+}
+
+bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned max_insns,
+               bool native_fma) {
+    bool at_limit = false;
+    if (!translate_once(memory, pc, block, max_insns, native_fma, &at_limit)) return false;
+    if (!at_limit || memory.system || max_insns * kLoopLimitFactor > kMaxLoopBlockInsns)
+        return true;
+    bool longer_at_limit = false;
+    if (translate_once(memory, pc, block, max_insns * kLoopLimitFactor, native_fma,
+                       &longer_at_limit) &&
+        loops_to_start(block))
+        return true;
+    return translate_once(memory, pc, block, max_insns, native_fma, &at_limit);
 }
 
 } // namespace
