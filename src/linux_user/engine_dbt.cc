@@ -102,6 +102,16 @@ dbt::TranslatorOptions user_translator_options() {
         const unsigned long n = std::strtoul(env, &end, 10);
         if (end != env && *end == 0 && n >= 1 && n <= 1'000'000) o.hot_visits = uint32_t(n);
     }
+    if (const char* env = std::getenv("MACHINA_DBT_PIN")) { // experiments: "2,10" pins sp, a0
+        o.pinned_regs = 0;
+        for (const char* p = env; *p;) {
+            char* end = nullptr;
+            const unsigned long q = std::strtoul(p, &end, 10);
+            if (end == p || q == 0 || q > 31) break;
+            o.pinned_regs |= 1u << q;
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
     if (const char* env = std::getenv("MACHINA_DBT_BLOCK_INSNS")) {
         char* end = nullptr;
         const unsigned long n = std::strtoul(env, &end, 10);

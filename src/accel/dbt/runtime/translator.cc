@@ -23,7 +23,7 @@ Result<std::unique_ptr<Translator>> Translator::create(const TranslatorOptions& 
     if (options.code_size < 4 * backend::kMaxBlockCode)
         return Error::make("code cache of {} bytes is too small", options.code_size);
     t->m_buffer.reset(TRY_CTX(backend::CodeBuffer::create(options.code_size), "code cache"));
-    t->m_tramp = TRY(backend::emit_trampolines(*t->m_buffer));
+    t->m_tramp = TRY(backend::emit_trampolines(*t->m_buffer, options.pinned_regs));
     t->m_tramp_bytes = t->m_buffer->used();
     t->m_features = backend::HostFeatures::detect();
     // Blocks take well over 128 bytes of host code on average; if the index fills first, the

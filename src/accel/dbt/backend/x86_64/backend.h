@@ -6,8 +6,10 @@
 //   r15 = instruction budget
 //   (JitContext::budget is loaded on entry, stored on exit and before helper calls; keeping it in
 //   a register keeps loops off a store-to-load chain), rsp = spill slots,
-//   rax/rcx = scratch, rsi rdi r8-r13 rbp and rdx (unless an instruction needs it) = allocated
-//   to IR values.
+//   user mode: rbp r13 r12 = the pinned guest registers (Trampolines::pinned: sp a0 a1), which
+//   live there across blocks; the trampolines load and store them,
+//   rax/rcx = scratch, rsi rdi r8-r13 rbp and rdx (unless an instruction needs it or a pin holds
+//   it) = allocated to IR values.
 // Guest memory: host = r14 + base + displacement (ir::access_disp). Before the first access
 // through a base value, one compare checks that every access of the block through it lies below
 // the memory limit (else the block leaves for the interpreter there), so a guest address can
@@ -70,10 +72,30 @@ struct Trampolines {
     /// Enters host code `code` with `ctx`; returns when generated code jumps to `exit`.
     void (*enter)(JitContext* ctx, uintptr_t code) = nullptr;
     uintptr_t exit = 0; ///< where blocks jump to leave
+    /// Pinned guest registers (bit q = x[q]; user mode): each lives in its own host register
+    /// (pinned_host_reg) throughout translated code, in every block and across every link and
+    /// jump-cache hit; `enter` loads them from HartState and `exit` stores them back, so
+    /// HartState holds them whenever no translated code runs. Blocks never load or store them.
+    uint32_t pinned = 0;
 };
 
-/// Writes the trampolines at the buffer cursor.
-Result<Trampolines> emit_trampolines(CodeBuffer& buffer);
+/// Guest registers that can be pinned at most (kPinHostRegs).
+constexpr unsigned kMaxPinned = 3;
+/// Host registers of pinned guest registers, in order of the guest register number:
+/// callee-saved, so helper calls keep them.
+constexpr int kPinHostRegs[kMaxPinned] = {5 /* rbp */, 13 /* r13 */, 12 /* r12 */};
+
+/// The host register of pinned guest register q (q's bit is set in `pinned`).
+constexpr int pinned_host_reg(uint32_t pinned, int q) {
+    int k = 0;
+    for (int i = 1; i < q; ++i)
+        k += (pinned >> i) & 1;
+    return kPinHostRegs[k];
+}
+
+/// Writes the trampolines at the buffer cursor. `pinned`: see Trampolines::pinned (at most
+/// kMaxPinned of x1..x31).
+Result<Trampolines> emit_trampolines(CodeBuffer& buffer, uint32_t pinned = 0);
 
 /// System mode: guest accesses go through the softmmu TLB instead of r14 + address. Generated
 /// code indexes the table in r14 with (vaddr >> 12) & (entries - 1), hits when the entry's tag

@@ -1,5 +1,6 @@
 // Block entry (budget), terminals, out-of-line stubs, trampolines and jump patching.
 #include <atomic>
+#include <bit>
 #include <cstddef>
 
 #include "accel/dbt/backend/x86_64/emitter.h"
@@ -30,6 +31,7 @@ void Emitter::emit_entry() {
 }
 
 void Emitter::emit_patchable_jump(uint64_t guest_target) {
+    restore_lent();
     if (!chainable(guest_target)) { // system mode, another guest page: look it up
         mov(rax, guest_target);
         emit_system_lookup();
@@ -127,6 +129,7 @@ void Emitter::emit_terminal() {
     }
     case ir::TermKind::Indirect: {
         mov_val(rax, t.value);
+        restore_lent();
         if (m_softmmu) {
             emit_system_lookup();
             break;
@@ -162,6 +165,7 @@ void Emitter::emit_terminal() {
         }
         set_exit_reason(uint32_t(reason));
         mov(dword[rbx + MACHINA_JIT_OFF(exit_insn)], t.insn);
+        restore_lent();
         jmp_exec(m_tramp.exit);
         break;
     }
@@ -227,11 +231,15 @@ void Emitter::emit_stubs() {
             emit_patchable_jump(s.pc); // may add a Link stub: this loop emits it later
             continue;
         }
+        restore_lent();
         jmp_exec(m_tramp.exit);
     }
 }
 
-Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
+Result<Trampolines> emit_trampolines(CodeBuffer& buffer, uint32_t pinned) {
+    if ((pinned & 1) || std::popcount(pinned) > int(kMaxPinned))
+        return Error::make("pinned guest registers {:#x}: at most {} of x1..x31", pinned,
+                           kMaxPinned);
     Xbyak::ClearError();
     Xbyak::CodeGenerator g(4096, buffer.write_cursor());
     const uintptr_t start = buffer.exec_cursor();
@@ -246,10 +254,16 @@ Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
     g.lea(g.rbx, g.ptr[g.rdi - kJitContextOffset]); // the context sits inside the HartState
     g.mov(g.r14, g.qword[g.rbx + MACHINA_JIT_OFF(mem_base)]);
     g.mov(g.r15, g.qword[g.rbx + MACHINA_JIT_OFF(budget)]);
+    for (int q = 1; q < 32; ++q) {
+        if (pinned & (1u << q)) g.mov(Reg64(pinned_host_reg(pinned, q)), g.qword[g.rbx + 8 * q]);
+    }
     g.jmp(g.rsi);
     g.align(16);
     const size_t exit_offset = g.getSize();
     g.mov(g.qword[g.rbx + MACHINA_JIT_OFF(budget)], g.r15);
+    for (int q = 1; q < 32; ++q) {
+        if (pinned & (1u << q)) g.mov(g.qword[g.rbx + 8 * q], Reg64(pinned_host_reg(pinned, q)));
+    }
     g.add(g.rsp, kFrameBytes);
     g.pop(g.r15);
     g.pop(g.r14);
@@ -267,6 +281,7 @@ Result<Trampolines> emit_trampolines(CodeBuffer& buffer) {
     Trampolines t;
     t.enter = reinterpret_cast<void (*)(JitContext*, uintptr_t)>(start);
     t.exit = start + exit_offset;
+    t.pinned = pinned;
     return t;
 }
 

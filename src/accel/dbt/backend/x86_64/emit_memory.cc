@@ -189,6 +189,13 @@ void Emitter::emit_helper_call(Value v) {
     const ir::Inst& in = m_block.insts[v];
     store_pc(in.pc);
     before_call();
+    // Pinned guest registers: the helper reads and writes them in HartState. A value read from
+    // one that is still needed moves out of the register first (the reload may change it).
+    for (int q = 1; q < 32; ++q) {
+        if (!(m_pinned & (1u << q))) continue;
+        evict_carried(q);
+        mov(guest(q, false), reg(m_carry_reg[q]));
+    }
     // Caller-saved registers holding values that outlive the call.
     const std::vector<int> saved = live_caller_saved(v);
     for (size_t k = 0; k < saved.size(); ++k)
@@ -205,6 +212,9 @@ void Emitter::emit_helper_call(Value v) {
     }
     for (size_t k = 0; k < saved.size(); ++k)
         mov(reg(saved[k]), qword[rbx + MACHINA_JIT_OFF(save_area) + int(8 * k)]);
+    for (int q = 1; q < 32; ++q) {
+        if (m_pinned & (1u << q)) mov(reg(m_carry_reg[q]), guest(q, false));
+    }
     m_cache.forget_guest(); // the helper may have written any guest register
     Stub& stub = new_stub(Stub::Helper);
     stub.unretired = unretired;

@@ -265,6 +265,9 @@ class Emitter : public Xbyak::CodeGenerator {
     /// Picks the carried guest registers of a self-loop block (none for any other block) and
     /// takes their host registers out of allocation.
     void plan_carry();
+    /// Reloads the pinned registers a self-loop borrowed (m_lent) before it leaves the block:
+    /// the next block and the exit trampoline find them in their registers.
+    void restore_lent();
     /// Loads the carried registers and binds the loop header (before the budget check).
     void emit_carry_entry();
     /// Stores the carried registers in `mask` (x1..x31) to HartState.
@@ -317,8 +320,10 @@ class Emitter : public Xbyak::CodeGenerator {
     std::vector<FaultSite> m_sites;
     uint32_t m_current = 0; ///< index of the instruction being emitted
     // Self-loops (loop_carry.cc).
-    int8_t m_carry_reg[32];       ///< per guest register x0..x31: its host register, or -1
-    uint32_t m_carry_mask = 0;    ///< carried guest registers
+    int8_t m_carry_reg[32];    ///< per guest register x0..x31: its host register, or -1
+    uint32_t m_carry_mask = 0; ///< guest registers carried around the self-loop
+    uint32_t m_pinned = 0;     ///< pinned guest registers (Trampolines::pinned; user mode)
+    uint32_t m_lent = 0;       ///< pinned guest registers whose host register a self-loop borrows
     uint32_t m_carry_written = 0; ///< carried guest registers the body writes
     uint32_t m_carry_dirty = 0;   ///< carried guest registers whose HartState copy is stale now
     StubLabel m_loop_header;      ///< after the carried loads, before the budget check

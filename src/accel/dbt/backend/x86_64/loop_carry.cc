@@ -34,6 +34,7 @@
 #include "accel/dbt/backend/x86_64/emitter.h"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <vector>
 
@@ -50,6 +51,7 @@ constexpr int kCarryRegs[] = {hostreg::kRbp, hostreg::kR13, hostreg::kR12,
 /// Guest registers carried at most (with no three-operand or FP instruction in the block; one
 /// less otherwise, so those keep four allocatable registers beside rdx).
 constexpr unsigned kMaxCarried = sizeof(kCarryRegs) / sizeof(kCarryRegs[0]);
+static_assert(kMaxCarried > kMaxPinned, "pinned registers leave some to carry loops in");
 /// Carried registers plus the block's register pressure at most (plan_carry): one more than the
 /// allocator's ten registers, as the pressure estimate counts values that end up read from
 /// memory.
@@ -58,23 +60,41 @@ constexpr int kCarryBudget = int(std::size(hostreg::kAllocatable)) + 1;
 
 void Emitter::plan_carry() {
     std::fill(std::begin(m_carry_reg), std::end(m_carry_reg), int8_t(-1));
-    m_carry_mask = m_carry_written = m_carry_dirty = 0;
+    m_carry_mask = m_carry_written = m_carry_dirty = m_lent = 0;
+    // Pinned guest registers (user mode) are carried in every block, in their fixed registers.
+    m_pinned = m_softmmu ? 0 : m_tramp.pinned;
+    int carry_regs[std::size(kCarryRegs) + kMaxPinned];
+    unsigned carry_reg_count = 0;
+    for (int q = 1; q < 32; ++q) {
+        if (!(m_pinned & (1u << q))) continue;
+        m_carry_reg[q] = int8_t(pinned_host_reg(m_pinned, q));
+        m_cache.reserve(m_carry_reg[q]);
+    }
+    for (int hr : kCarryRegs) {
+        if (!m_cache.reserved(hr)) carry_regs[carry_reg_count++] = hr;
+    }
     const ir::Terminal& t = m_block.term;
     if (m_softmmu || m_block.guest_insns == 0) return;
     if ((t.kind != ir::TermKind::Jump && t.kind != ir::TermKind::Branch) || t.target != m_block.pc)
         return;
     const uint32_t n = uint32_t(m_block.insts.size());
-    unsigned max = kMaxCarried;
+    const unsigned max_carried = carry_reg_count;
+    unsigned max = max_carried;
     bool read[32] = {}, written[32] = {};
     uint32_t uses[32] = {};
+    uint32_t pinned_used = 0; // pinned guest registers the loop reads or writes
     for (Value v = 0; v < n; ++v) {
         const ir::Inst& in = m_block.insts[v];
         const uint32_t flags = ir::info(in.op).flags;
         if (flags & ir::kCall) return; // helpers see guest registers in HartState only
         if (in.args[2] != ir::kNoValue ||
             (flags & ir::kCanFault && ir::access_size(in.op) == 0 && in.op != Opcode::ExitIf))
-            max = kMaxCarried - 1;
+            max = max_carried > 0 ? max_carried - 1 : 0;
         if (in.imm == 0 || in.imm >= 32) continue;
+        if (m_pinned & (1u << in.imm)) {
+            if (in.op == Opcode::GetReg || in.op == Opcode::SetReg) pinned_used |= 1u << in.imm;
+            continue;
+        }
         if (in.op == Opcode::GetReg) {
             const uint32_t k = m_alloc.use_start[v + 1] - m_alloc.use_start[v];
             if (k) read[in.imm] = true;
@@ -82,6 +102,23 @@ void Emitter::plan_carry() {
         } else if (in.op == Opcode::SetReg) {
             written[in.imm] = true;
         }
+    }
+    // Pinned registers the loop never touches are lent to it as its first carrying registers
+    // (otherwise idle here): stored on entry (emit_carry_entry), reloaded on every way out
+    // (restore_lent).
+    const uint32_t all_pinned = m_pinned;
+    int lendable[kMaxPinned];
+    int lent_count = 0;
+    for (int q = 1; q < 32; ++q) {
+        if ((m_pinned & (1u << q)) && !(pinned_used & (1u << q))) lendable[lent_count++] = q;
+    }
+    if (lent_count) {
+        std::copy_backward(carry_regs, carry_regs + carry_reg_count,
+                           carry_regs + carry_reg_count + lent_count);
+        for (int i = 0; i < lent_count; ++i)
+            carry_regs[i] = pinned_host_reg(all_pinned, lendable[i]);
+        carry_reg_count += lent_count;
+        max += lent_count;
     }
     // Candidates, best first: read and written (the loop's recurrences: a load, a store and a
     // store-to-load forward saved per iteration), read more than once (a load, and a register
@@ -136,16 +173,24 @@ void Emitter::plan_carry() {
             most = std::max(most, live += d);
         return most;
     };
+    // Pinned registers are not the allocator's; carrying in a lent one takes nothing from it.
+    const int budget = kCarryBudget - std::popcount(all_pinned);
+    auto taken = [&](int k) { return std::max(0, k - lent_count) + pressure(k); };
     int k = std::min(candidates, int(max));
-    while (k > 0 && k + pressure(k) > kCarryBudget)
+    while (k > 0 && taken(k) > budget)
         --k;
     // A register read once only takes a register the allocator could use: only when one is spare.
-    while (k > 0 && score[order[k - 1]] == 1 && k + pressure(k) >= kCarryBudget)
+    while (k > 0 && score[order[k - 1]] == 1 && taken(k) >= budget)
         --k;
+    for (int i = 0; i < std::min(k, lent_count); ++i) { // lent: the loop carries another in it
+        m_lent |= 1u << lendable[i];
+        m_carry_reg[lendable[i]] = -1;
+    }
+    m_pinned &= ~m_lent;
     for (int i = 0; i < k; ++i) {
         const int q = order[i];
-        m_carry_reg[q] = int8_t(kCarryRegs[i]);
-        m_cache.reserve(kCarryRegs[i]);
+        m_carry_reg[q] = int8_t(carry_regs[i]);
+        m_cache.reserve(carry_regs[i]);
         m_carry_mask |= 1u << q;
         if (written[q]) m_carry_written |= 1u << q;
     }
@@ -153,8 +198,11 @@ void Emitter::plan_carry() {
 
 void Emitter::emit_carry_entry() {
     if (!m_carry_mask) return;
+    for (int q = 1; q < 32; ++q) { // lent registers: HartState holds them from here on
+        if (m_lent & (1u << q)) mov(guest(q, false), reg(pinned_host_reg(m_tramp.pinned, q)));
+    }
     for (int q = 1; q < 32; ++q) {
-        if (m_carry_reg[q] >= 0) mov(reg(m_carry_reg[q]), guest(q, false));
+        if (m_carry_mask & (1u << q)) mov(reg(m_carry_reg[q]), guest(q, false));
     }
     // The header on a 32-byte boundary (multi-byte nops, run once on entry): a tight loop's
     // speed otherwise depends on where in the code cache it landed (intmix's strcmp loop moved
@@ -167,6 +215,12 @@ void Emitter::emit_carry_entry() {
 void Emitter::emit_carry_writeback(uint32_t mask) {
     for (int q = 1; q < 32; ++q) {
         if (mask & (1u << q)) mov(guest(q, false), reg(m_carry_reg[q]));
+    }
+}
+
+void Emitter::restore_lent() {
+    for (int q = 1; q < 32; ++q) {
+        if (m_lent & (1u << q)) mov(reg(pinned_host_reg(m_tramp.pinned, q)), guest(q, false));
     }
 }
 
@@ -195,7 +249,7 @@ void Emitter::carry_read(Value v, int q) {
 }
 
 int Emitter::carried_destination(Value v) {
-    if (!m_carry_mask || v + 1 >= m_block.insts.size()) return -1;
+    if (!(m_carry_mask | m_pinned) || v + 1 >= m_block.insts.size()) return -1;
     const ir::Inst& next = m_block.insts[v + 1];
     if (next.op != Opcode::SetReg || next.imm == 0 || next.imm >= 32) return -1;
     const int hr = m_carry_reg[next.imm];
@@ -243,7 +297,7 @@ void Emitter::carry_write(Value v, int q) {
     } else {
         mov_val(reg(hr), a);
     }
-    m_carry_dirty |= 1u << q;
+    if (!(m_pinned & (1u << q))) m_carry_dirty |= 1u << q; // (pinned: the exit stores it)
 }
 
 bool Emitter::emit_back_edge() {
