@@ -102,7 +102,7 @@ dbt::TranslatorOptions user_translator_options() {
         const unsigned long n = std::strtoul(env, &end, 10);
         if (end != env && *end == 0 && n >= 1 && n <= 1'000'000) o.hot_visits = uint32_t(n);
     }
-    if (const char* env = std::getenv("MACHINA_DBT_PIN")) { // experiments: "2,10" pins sp, a0
+    if (const char* env = std::getenv("MACHINA_DBT_PIN")) { // for measurements: "2,10" pins sp, a0
         o.pinned_regs = 0;
         for (const char* p = env; *p;) {
             char* end = nullptr;

@@ -6,8 +6,8 @@
 //   r15 = instruction budget
 //   (JitContext::budget is loaded on entry, stored on exit and before helper calls; keeping it in
 //   a register keeps loops off a store-to-load chain), rsp = spill slots,
-//   user mode: rbp r13 r12 = the pinned guest registers (Trampolines::pinned: sp a0 a1), which
-//   live there across blocks; the trampolines load and store them,
+//   user mode: rbp r13 r12 r11 = the pinned guest registers (Trampolines::pinned: sp a0 a1 a5),
+//   which live there across blocks; the trampolines load and store them,
 //   rax/rcx = scratch, rsi rdi r8-r13 rbp and rdx (unless an instruction needs it or a pin holds
 //   it) = allocated to IR values.
 // Guest memory: host = r14 + base + displacement (ir::access_disp). Before the first access
@@ -80,10 +80,11 @@ struct Trampolines {
 };
 
 /// Guest registers that can be pinned at most (kPinHostRegs).
-constexpr unsigned kMaxPinned = 3;
-/// Host registers of pinned guest registers, in order of the guest register number:
-/// callee-saved, so helper calls keep them.
-constexpr int kPinHostRegs[kMaxPinned] = {5 /* rbp */, 13 /* r13 */, 12 /* r12 */};
+constexpr unsigned kMaxPinned = 4;
+/// Host registers of pinned guest registers, in order of the guest register number (from the
+/// end of the allocator's list: the allocator keeps rsi, rdi, r8, rdx for division and wide
+/// multiplies). Helper calls store and reload them, so caller-saved ones do too.
+constexpr int kPinHostRegs[kMaxPinned] = {5 /* rbp */, 13 /* r13 */, 12 /* r12 */, 11 /* r11 */};
 
 /// The host register of pinned guest register q (q's bit is set in `pinned`).
 constexpr int pinned_host_reg(uint32_t pinned, int q) {
