@@ -6,6 +6,9 @@
 
 #include <sys/mman.h>
 
+#include <cstring>
+#include <vector>
+
 #include "accel/dbt/frontend/riscv64/frontend.h"
 #include "accel/dbt/interp/interpreter.h"
 #include "accel/dbt/ir/passes/passes.h"
@@ -82,23 +85,41 @@ TEST(PinnedRegisters, HelpersReadAndWriteThemInHartState) {
     expect_like_the_interpreter(g, s);
 }
 
-TEST(PinnedRegisters, AValueCopiedIntoOneOutlivesItsOwnRegister) {
-    // a5 = s1 (a5 pinned), then s1 is overwritten while the value is still to be stored through
-    // a5's forwarded read: it must keep a home.
-    constexpr unsigned kS1 = 9;
+TEST(PinnedRegisters, AValueWhoseGuestRegisterIsOverwrittenKeepsAHomeUnderPressure) {
+    // With four registers pinned, six are left. t0 and t2-t6 fill them; a5 = s1 (pinned: a
+    // copy), then s1 = t1: s1's old value, still needed by `sd a5`, gets a register, and loading
+    // t1 takes a register again. s1's old value must be spilled then, not dropped as if
+    // HartState's s1 still held it (esbuild's parser hit this).
+    constexpr unsigned kS1 = 9, kT4 = 29, kT5 = 30, kT6 = 31;
+    const unsigned fill[] = {kT0, kT2, kT3, kT4, kT5, kT6};
+    std::vector<uint32_t> code;
+    for (unsigned k = 0; k < 6; ++k)
+        code.push_back(ld(fill[k], kSp, int32_t(8 * k)));
+    code.push_back(add(kA5, kS1, 0));
+    code.push_back(add(kS1, kT1, 0));
+    code.push_back(sd(kS1, kSp, 64));
+    for (unsigned k = 0; k < 5; ++k)
+        code.push_back(sd(fill[k], kSp, int32_t(72 + 8 * k)));
+    code.push_back(sd(kA5, kSp, 120));
+    code.push_back(sd(kT6, kSp, 128));
+    code.push_back(kEcall);
     Guest g;
-    g.load(kCode, {add(14, kT2, 0), add(kA5, kS1, 0), add(kS1, kT1, 0), sd(14, kSp, 0),
-                   sd(kA5, kSp, 8), kEcall});
+    g.load(kCode, code);
+    for (unsigned k = 0; k < 6; ++k) {
+        const uint64_t v = 0x100 + k;
+        std::memcpy(g.base + 0x7000 + 8 * k, &v, 8);
+    }
     riscv::HartState s;
     s.pc = kCode;
     s.x[kSp] = 0x7000;
     s.x[kS1] = 0x51;
     s.x[kT1] = 0x61;
-    s.x[kT2] = 0x71;
     expect_like_the_interpreter(g, s);
     uint64_t stored = 0;
-    std::memcpy(&stored, g.base + 0x7008, 8);
+    std::memcpy(&stored, g.base + 0x7000 + 120, 8);
     EXPECT_EQ(stored, 0x51u);
+    std::memcpy(&stored, g.base + 0x7000 + 64, 8);
+    EXPECT_EQ(stored, 0x61u);
 }
 
 /// A self-loop over t-registers only (t1 += t2, t2 -= 1 until 0), then a0 += t1.

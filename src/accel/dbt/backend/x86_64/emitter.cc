@@ -269,12 +269,11 @@ void Emitter::emit_guest_write(Value v, int q) {
     const Value a = m_block.insts[v].args[0];
     const Value r = m_cache.root(a);
     const Value old = m_cache.only_home_at(q, r);
-    if (old != ir::kNoValue) {
-        save_guest_value(old);
-        // From here on HartState's q is not old's home: if loading the new value below takes
-        // old's register, old must be spilled, not dropped as if HartState still held it.
-        m_cache.set_guest(q, ir::kNoValue);
-    }
+    if (old != ir::kNoValue) save_guest_value(old);
+    // From here on HartState's q is no older value's home: if loading the new value below takes
+    // the register of the value q held (saved just now, or already in a register), that value
+    // must be spilled, not dropped as if HartState still held it.
+    if (m_cache.guest_of(r) != q) m_cache.set_guest(q, ir::kNoValue);
     const Value before = m_cache.pending_at(q);
     if (before == r) return;      // already on its way there
     if (before != ir::kNoValue) { // overwritten before anything could see it
