@@ -63,7 +63,7 @@ void Emitter::plan_carry() {
     m_carry_mask = m_carry_written = m_carry_dirty = m_lent = 0;
     // Pinned guest registers (user mode) are carried in every block, in their fixed registers.
     m_pinned = m_softmmu ? 0 : m_tramp.pinned;
-    int carry_regs[std::size(kCarryRegs) + kMaxPinned];
+    int free_carry_regs[std::size(kCarryRegs)]; // the carrying registers no pin holds
     unsigned carry_reg_count = 0;
     for (int q = 1; q < 32; ++q) {
         if (!(m_pinned & (1u << q))) continue;
@@ -71,7 +71,7 @@ void Emitter::plan_carry() {
         m_cache.reserve(m_carry_reg[q]);
     }
     for (int hr : kCarryRegs) {
-        if (!m_cache.reserved(hr)) carry_regs[carry_reg_count++] = hr;
+        if (!m_cache.reserved(hr)) free_carry_regs[carry_reg_count++] = hr;
     }
     const ir::Terminal& t = m_block.term;
     if (m_softmmu || m_block.guest_insns == 0) return;
@@ -112,14 +112,13 @@ void Emitter::plan_carry() {
     for (int q = 1; q < 32; ++q) {
         if ((m_pinned & (1u << q)) && !(pinned_used & (1u << q))) lendable[lent_count++] = q;
     }
-    if (lent_count) {
-        std::copy_backward(carry_regs, carry_regs + carry_reg_count,
-                           carry_regs + carry_reg_count + lent_count);
-        for (int i = 0; i < lent_count; ++i)
-            carry_regs[i] = pinned_host_reg(all_pinned, lendable[i]);
-        carry_reg_count += lent_count;
-        max += lent_count;
-    }
+    int carry_regs[std::size(kCarryRegs) + kMaxPinned]; // lent ones first
+    for (int i = 0; i < lent_count; ++i)
+        carry_regs[i] = pinned_host_reg(all_pinned, lendable[i]);
+    for (unsigned i = 0; i < carry_reg_count; ++i)
+        carry_regs[lent_count + int(i)] = free_carry_regs[i];
+    carry_reg_count += unsigned(lent_count);
+    max += unsigned(lent_count);
     // Candidates, best first: read and written (the loop's recurrences: a load, a store and a
     // store-to-load forward saved per iteration), read more than once (a load, and a register
     // the allocator would give it anyway), written only (a store), read once (a load the
