@@ -128,14 +128,21 @@ void load_loop_without_pinned(Guest& g) {
                    add(kA1, kA1, kSp), kEcall});
 }
 
-TEST(PinnedRegisters, ASelfLoopThatNeverTouchesThemBorrowsTheirRegisters) {
-    Guest g;
-    load_loop_without_pinned(g);
+/// A start at kCode with sp = 0x7000 and the other pinned registers a0, a1, a5 as given.
+riscv::HartState start_with_pins(uint64_t a0, uint64_t a1, uint64_t a5) {
     riscv::HartState s;
     s.pc = kCode;
     s.x[kSp] = 0x7000;
-    s.x[kA0] = 11;
-    s.x[kA1] = 22;
+    s.x[kA0] = a0;
+    s.x[kA1] = a1;
+    s.x[kA5] = a5;
+    return s;
+}
+
+TEST(PinnedRegisters, ASelfLoopThatNeverTouchesThemBorrowsTheirRegisters) {
+    Guest g;
+    load_loop_without_pinned(g);
+    riscv::HartState s = start_with_pins(11, 22, 33);
     s.x[kT2] = 300;
     expect_like_the_interpreter(g, s);
     // Stops inside the loop (budget stubs at its header) leave sp, a0 and a1 intact.
@@ -158,12 +165,7 @@ TEST(PinnedRegisters, AFaultInsideABorrowingLoopGivesThemBack) {
            {ld(kT0, kT3, 0), add(kT1, kT1, kT0), addi(kT3, kT3, 8), bne(kT3, kT2, -12), kEcall});
     auto t = make();
     SegvToStubs segv(t.get());
-    riscv::HartState s;
-    s.pc = kCode;
-    s.x[kSp] = 0x7000;
-    s.x[kA0] = 0xa0;
-    s.x[kA1] = 0xa1;
-    s.x[kA5] = 0xa5;
+    riscv::HartState s = start_with_pins(0xa0, 0xa1, 0xa5);
     s.x[kT3] = kHole - 64;
     s.x[kT2] = kHole + 64;
     const interp::Exit e = run_translated(s, g.memory(), 100000, *t);
