@@ -53,6 +53,7 @@ std::optional<std::vector<std::string>> read_guest_string_array(uint64_t a) {
 std::string proc_self_entry(const std::string& path) {
     if (path.starts_with("/proc/self/")) return path.substr(11);
     if (path.starts_with("/proc/thread-self/")) return path.substr(18);
+    if (!path.starts_with("/proc/")) return {}; // (no getpid for every other path)
     std::string mine = "/proc/" + std::to_string(::getpid()) + "/";
     if (path.starts_with(mine)) return path.substr(mine.size());
     return {};
