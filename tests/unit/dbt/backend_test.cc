@@ -370,6 +370,44 @@ TEST(Backend, OneRangeCheckPerBaseCoversEveryDisplacement) {
     EXPECT_EQ(h.state.x[12], 99u);
 }
 
+TEST(Backend, PositiveDisplacementsAreCheckedThroughTheBaseItself) {
+    // Lowest displacement 8: the base is compared with a bound lowered by 8 (no lea). Same
+    // result as checking base + 8, except that a base whose sum wraps past 2^64 leaves for the
+    // interpreter (which does the access exactly) instead of running it here.
+    Harness h(HostFeatures::detect());
+    ir::Block block;
+    block.pc = 0x100;
+    block.guest_insns = 2;
+    ir::Builder ir(block);
+    ir.set_guest(0x100, 0);
+    const ir::Value base = ir.get_reg(10);
+    ir.set_reg(12,
+               ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, 8)));
+    ir.set_guest(0x104, 1);
+    ir.set_reg(
+        13, ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, 24)));
+    ir.jump(0x108);
+    auto put64 = [&](uint64_t at, uint64_t v) { std::memcpy(&h.memory()[at], &v, 8); };
+    const uint64_t top = Harness::kMemSize - 32; // the second load ends exactly at the limit
+    h.state.x[10] = top;
+    put64(top + 8, 5);
+    put64(top + 24, 6);
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.x[12], 5u);
+    EXPECT_EQ(h.state.x[13], 6u);
+    h.state.x[10] = top + 1;
+    h.state.x[12] = h.state.x[13] = 0;
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
+    EXPECT_EQ(h.state.pc, 0x100u);
+    EXPECT_EQ(h.state.x[12], 0u);
+    h.state.x[10] = ~uint64_t(0) - 7; // + 8 wraps to guest address 0
+    ASSERT_EQ(h.run(block), JitExit::Interpret);
+    EXPECT_EQ(h.state.pc, 0x100u);
+    h.state.x[10] = 0;
+    ASSERT_EQ(h.run(block), JitExit::Link);
+    EXPECT_EQ(h.state.pc, 0x108u);
+}
+
 TEST(Backend, DeferredRegisterWritesAreDoneWhenALoadLeaves) {
     // Twelve register writes before a load (more than there are host registers to keep them
     // deferred in), then a write that overwrites one of them: a fault at the load must show

@@ -45,13 +45,17 @@ void Emitter::emit_base_check(const ir::Inst& in, Reg64 ra, Value r) {
     // interpreter runs this instruction (and reports the fault where there is one).
     const int32_t lo = m_ranges.lo[r];
     const uint64_t span = uint64_t(int64_t(m_ranges.hi[r]) - lo);
-    const uint64_t bound = m_memory_limit >= span ? m_memory_limit - span + 1 : 0;
+    uint64_t bound = m_memory_limit >= span ? m_memory_limit - span + 1 : 0;
     Stub& stub = new_stub(Stub::Interpret);
     stub.pc = in.pc;
     stub.unretired = m_block.guest_insns - in.insn_index;
     stub.writeback = pending_writes(); // registers stay as they are until the check
     Reg64 t = ra;
-    if (lo != 0) {
+    if (lo > 0) {
+        // r < bound - lo instead (no lea): the same test except where r + lo wraps past 2^64,
+        // which then leaves for the interpreter too (exact there, only slower).
+        bound = bound > uint64_t(lo) ? bound - uint64_t(lo) : 0;
+    } else if (lo < 0) { // r + lo must not wrap below 0 either: t itself is compared
         lea(rcx, ptr[ra + lo]);
         t = rcx;
     }
