@@ -319,18 +319,28 @@ TEST(Backend, SideExitsWriteBackAndReturnTheBudgetOfWhatTheySkip) {
     }
 }
 
+/// Starts `block` (built through `ir`) at guest pc 0x100 with `insns` instructions; returns the
+/// base the accesses go through (x10).
+ir::Value start_block_through_x10(ir::Block& block, ir::Builder& ir, uint32_t insns) {
+    block.pc = 0x100;
+    block.guest_insns = insns;
+    ir.set_guest(0x100, 0);
+    return ir.get_reg(10);
+}
+
+/// Load64 of guest address base + disp.
+ir::Value load64_at(ir::Builder& ir, ir::Value base, int32_t disp) {
+    return ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, disp));
+}
+
 TEST(Backend, OneRangeCheckPerBaseCoversEveryDisplacement) {
     // Accesses through one base (displacements as fold_address_offsets leaves them) are checked
     // together at the first: in range only when all are, else nothing of the block runs.
     Harness h(HostFeatures::detect());
     ir::Block block;
-    block.pc = 0x100;
-    block.guest_insns = 3;
     ir::Builder ir(block);
-    ir.set_guest(0x100, 0);
-    const ir::Value base = ir.get_reg(10);
-    ir.set_reg(
-        12, ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, -16)));
+    const ir::Value base = start_block_through_x10(block, ir, 3);
+    ir.set_reg(12, load64_at(ir, base, -16));
     ir.set_guest(0x104, 1);
     ir.set_reg(13, ir.op(Opcode::Load8U, base));
     ir.set_guest(0x108, 2);
@@ -376,16 +386,11 @@ TEST(Backend, PositiveDisplacementsAreCheckedThroughTheBaseItself) {
     // interpreter (which does the access exactly) instead of running it here.
     Harness h(HostFeatures::detect());
     ir::Block block;
-    block.pc = 0x100;
-    block.guest_insns = 2;
     ir::Builder ir(block);
-    ir.set_guest(0x100, 0);
-    const ir::Value base = ir.get_reg(10);
-    ir.set_reg(12,
-               ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, 8)));
+    const ir::Value base = start_block_through_x10(block, ir, 2);
+    ir.set_reg(12, load64_at(ir, base, 8));
     ir.set_guest(0x104, 1);
-    ir.set_reg(
-        13, ir.op(Opcode::Load64, base, ir::kNoValue, ir::kNoValue, ir::with_access_disp(0, 24)));
+    ir.set_reg(13, load64_at(ir, base, 24));
     ir.jump(0x108);
     auto put64 = [&](uint64_t at, uint64_t v) { std::memcpy(&h.memory()[at], &v, 8); };
     const uint64_t top = Harness::kMemSize - 32; // the second load ends exactly at the limit
