@@ -103,14 +103,17 @@ dbt::TranslatorOptions user_translator_options() {
         if (end != env && *end == 0 && n >= 1 && n <= 1'000'000) o.hot_visits = uint32_t(n);
     }
     if (const char* env = std::getenv("MACHINA_DBT_PIN")) { // for measurements: "2,10" pins sp, a0
-        o.pinned_regs = 0;
-        for (const char* p = env; *p;) {
+        // A list of register numbers 1-31 ("" pins none); anything else leaves the default.
+        uint32_t pins = 0;
+        bool valid = true;
+        for (const char* p = env; *p && valid;) {
             char* end = nullptr;
             const unsigned long q = std::strtoul(p, &end, 10);
-            if (end == p || q == 0 || q > 31) break;
-            o.pinned_regs |= 1u << q;
+            valid = end != p && q >= 1 && q <= 31 && (*end == 0 || (*end == ',' && end[1]));
+            pins |= valid ? 1u << q : 0;
             p = *end == ',' ? end + 1 : end;
         }
+        if (valid) o.pinned_regs = pins; // more than the backend can pin: -accel dbt says so
     }
     if (const char* env = std::getenv("MACHINA_DBT_BLOCK_INSNS")) {
         char* end = nullptr;

@@ -158,6 +158,18 @@ ToEcall run_to_ecall(const Guest& g) {
     return r;
 }
 
+/// The odd-sum loop up to 100 (load_odd_sum_loop) run to its ecall: a0 = 1 + 3 + ... + 99 and
+/// `instret` instructions, in `blocks` translated blocks. Returns the translator's counters.
+TranslatorStats expect_odd_sum_to_100(Guest& g, bool load_in_if, uint64_t instret,
+                                      uint64_t blocks) {
+    load_odd_sum_loop(g, 100, load_in_if);
+    const ToEcall r = run_to_ecall(g);
+    EXPECT_EQ(r.state.x[10], 2500u);
+    EXPECT_EQ(r.state.instret, instret);
+    EXPECT_EQ(r.stats.blocks_translated, blocks);
+    return r.stats;
+}
+
 /// At kCode: `n` instructions of a0 += a1 / a2 ^= a0, then (loop) a1 -= 1 and a branch back to
 /// kCode while a1 != 0, or (not loop) an ecall.
 std::vector<uint32_t> long_body(unsigned n, bool loop) {
@@ -215,13 +227,9 @@ TEST(Translator, ForwardBranchesBecomeSideExitsOfOneBlock) {
     // The loop body is one block (the beq a side exit), not three: blocks at the entry, the
     // loop, the skip target (where the side exit goes) and the ecall.
     Guest g;
-    load_odd_sum_loop(g, 100, /*load_in_if=*/true);
-    const ToEcall r = run_to_ecall(g);
-    const riscv::HartState& s = r.state;
-    EXPECT_EQ(s.x[10], 2500u);
-    EXPECT_EQ(s.instret, 2u + 50 * 6 + 50 * 4);
-    EXPECT_EQ(r.stats.blocks_translated, 4u);
-    EXPECT_GE(r.stats.side_exits, 1u);
+    const TranslatorStats stats =
+        expect_odd_sum_to_100(g, /*load_in_if=*/true, 2u + 50 * 6 + 50 * 4, 4);
+    EXPECT_GE(stats.side_exits, 1u);
 }
 
 TEST(Translator, ShortBranchesOverComputationRunStraightThroughWithExactBudgets) {
@@ -229,13 +237,8 @@ TEST(Translator, ShortBranchesOverComputationRunStraightThroughWithExactBudgets)
     // (entry, loop and ecall blocks only), and every budget stops where the interpreter does
     // (the skipped add goes back to the budget when the branch is taken).
     Guest g;
-    load_odd_sum_loop(g, 100);
-    const ToEcall r = run_to_ecall(g);
-    const riscv::HartState& s = r.state;
-    EXPECT_EQ(s.x[10], 2500u);
-    EXPECT_EQ(s.instret, 2u + 50 * 5 + 50 * 4);
-    EXPECT_EQ(r.stats.blocks_translated, 3u);
-    EXPECT_EQ(r.stats.side_exits, 0u);
+    const TranslatorStats stats = expect_odd_sum_to_100(g, false, 2u + 50 * 5 + 50 * 4, 3);
+    EXPECT_EQ(stats.side_exits, 0u);
     expect_budgets_on_fresh_translators(g, budgets_below(40));
 }
 
@@ -827,17 +830,19 @@ TEST(Translator, ConstantAddressesSkipTheRangeCheckAndStillFaultPrecisely) {
     SegvToStubs segv(t.get());
 
     riscv::HartState s;
-    s.pc = kCode;
-    auto e = run_translated(s, g.memory(), 100, *t);
+    auto run_from = [&](uint64_t pc) { // a fresh hart at pc
+        s = riscv::HartState{};
+        s.pc = pc;
+        return run_translated(s, g.memory(), 100, *t);
+    };
+    auto e = run_from(kCode);
     EXPECT_EQ(e.kind, ExitKind::Ecall);
     EXPECT_EQ(s.x[8], word);
     uint64_t stored = 0;
     std::memcpy(&stored, g.base + 0x8008, 8);
     EXPECT_EQ(stored, word);
 
-    s = riscv::HartState{};
-    s.pc = 0x2000;
-    e = run_translated(s, g.memory(), 100, *t);
+    e = run_from(0x2000);
     EXPECT_EQ(e.kind, ExitKind::LoadFault);
     EXPECT_EQ(e.pc, 0x2008u);
     EXPECT_EQ(e.addr, kHole + 8);
@@ -846,18 +851,14 @@ TEST(Translator, ConstantAddressesSkipTheRangeCheckAndStillFaultPrecisely) {
     EXPECT_EQ(s.x[9], 0u);
     EXPECT_EQ(s.instret, 2u);
 
-    s = riscv::HartState{};
-    s.pc = 0x3000;
-    e = run_translated(s, g.memory(), 100, *t);
+    e = run_from(0x3000);
     EXPECT_EQ(e.kind, ExitKind::StoreFault);
     EXPECT_EQ(e.pc, 0x3008u);
     EXPECT_EQ(e.addr, kHole + 16);
     EXPECT_EQ(s.x[6], 9u);
     EXPECT_EQ(s.x[9], 0u);
 
-    s = riscv::HartState{};
-    s.pc = 0x4000;
-    e = run_translated(s, g.memory(), 100, *t);
+    e = run_from(0x4000);
     EXPECT_EQ(e.kind, ExitKind::LoadFault);
     EXPECT_EQ(e.pc, 0x4004u);
     EXPECT_EQ(e.addr, kMemSize - 2);

@@ -1,4 +1,5 @@
 #include <cstring>
+#include <utility>
 
 #include "accel/dbt/decoder/riscv64/decoder.h"
 #include "accel/dbt/frontend/riscv64/frontend.h"
@@ -285,12 +286,11 @@ bool translate(const CodeView& memory, uint64_t pc, ir::Block& block, unsigned m
     if (!translate_once(memory, pc, block, max_insns, native_fma, &at_limit)) return false;
     if (!at_limit || memory.system || max_insns * kLoopLimitFactor > kMaxLoopBlockInsns)
         return true;
-    bool longer_at_limit = false;
-    if (translate_once(memory, pc, block, max_insns * kLoopLimitFactor, native_fma,
-                       &longer_at_limit) &&
-        loops_to_start(block))
-        return true;
-    return translate_once(memory, pc, block, max_insns, native_fma, &at_limit);
+    thread_local ir::Block longer; // reused, like the caller's block
+    if (translate_once(memory, pc, longer, max_insns * kLoopLimitFactor, native_fma, &at_limit) &&
+        loops_to_start(longer))
+        std::swap(block, longer);
+    return true;
 }
 
 } // namespace
